@@ -1,0 +1,12 @@
+"""Every REST API, registered in one place."""
+from __future__ import annotations
+
+from flask_appbuilder.api.manager import OpenApi
+
+from app.api.referral import ReferralApi
+
+
+def register_apis(appbuilder) -> None:
+    appbuilder.add_api(ReferralApi)
+    # The OpenAPI document at /api/v1/_openapi, without FAB's Swagger UI (it loads from a CDN).
+    appbuilder.add_api(OpenApi)

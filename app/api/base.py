@@ -1,0 +1,102 @@
+"""The base of every portal API: the contract's error shape, the scope, and service hooks."""
+from __future__ import annotations
+
+from flask_appbuilder.api import ModelRestApi
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.security import request_user
+from app.services.errors import PortalError
+from app.views.base import scope_filters
+
+
+def error_body(message, errors=None) -> dict:
+    """The contract's error shape: one sentence and per-field messages."""
+    if isinstance(message, dict):  # marshmallow's field -> messages
+        errors, message = message, _("Some fields are not valid.")
+    return {"message": str(message), "errors": errors or {}}
+
+
+class ErrorShapeMixin:
+    """FAB's ``response_4xx`` helpers, answering in the contract's error shape."""
+
+    def response_400(self, message=None):
+        return self.response(400, **error_body(message or _("The request is not valid.")))
+
+    def response_401(self):
+        return self.response(401, **error_body(_("Sign in first.")))
+
+    def response_403(self):
+        return self.response(403, **error_body(_("You may not do this.")))
+
+    def response_404(self):
+        return self.response(404, **error_body(_("Not found.")))
+
+    def response_422(self, message=None):
+        return self.response(422, **error_body(message or _("The request could not be processed.")))
+
+    def response_500(self, message=None):
+        # Never a stack trace or an internal message to a user.
+        return self.response(500, **error_body(_("Something went wrong on our side.")))
+
+    def response_error(self, error: PortalError):
+        db.session.rollback()
+        return self.response(error.status, **error.to_dict())
+
+
+class PortalModelRestApi(ErrorShapeMixin, ModelRestApi):
+    """A ModelRestApi of school-owned rows: scoped reads, service-checked writes."""
+
+    scoped_model = None
+
+    def __init__(self):
+        model = self.scoped_model or self.datamodel.obj
+        self.base_filters = list(self.base_filters or []) + scope_filters(model)
+        super().__init__()
+
+    @property
+    def user(self):
+        return request_user()
+
+    def post_headless(self):
+        try:
+            return super().post_headless()
+        except PortalError as error:
+            return self.response_error(error)
+
+    def put_headless(self, pk):
+        try:
+            return super().put_headless(pk)
+        except PortalError as error:
+            return self.response_error(error)
+
+    def delete_headless(self, pk):
+        try:
+            return super().delete_headless(pk)
+        except PortalError as error:
+            return self.response_error(error)
+
+    def pre_add(self, item):
+        self.before_add(item)
+
+    def pre_update(self, item):
+        self.before_update(item)
+
+    def pre_delete(self, item):
+        self.before_delete(item)
+
+    def post_add(self, item):
+        self.after_add(item)
+        db.session.commit()
+
+    def before_add(self, item):
+        pass
+
+    def before_update(self, item):
+        pass
+
+    def before_delete(self, item):
+        pass
+
+    def after_add(self, item):
+        pass

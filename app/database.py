@@ -1,0 +1,25 @@
+"""Engine-level settings that every connection needs."""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    # SQLite ignores ON DELETE CASCADE and every foreign key unless told so per connection.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def install_engine_hooks(engine: Engine) -> None:
+    """Turn on foreign keys for every SQLite connection of ``engine``."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_on_connect):
+        event.listen(engine, "connect", _sqlite_on_connect)
+        # Connections opened before the hook (FAB touches the engine early) get it too.
+        engine.dispose()
+
+
+def is_postgres(engine_or_session) -> bool:
+    bind = getattr(engine_or_session, "bind", None) or engine_or_session
+    return bind.dialect.name == "postgresql"

@@ -1,0 +1,67 @@
+"""HTTP errors in one place: JSON in the contract's shape under /api/, a plain page elsewhere.
+Never a stack trace to a user."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from app.extensions import db
+from app.services.errors import PortalError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: _l("The request is not valid."),
+    401: _l("Sign in first."),
+    403: _l("You may not do this."),
+    404: _l("Not found."),
+    405: _l("This method is not allowed here."),
+    409: _l("This change conflicts with the referral's current state."),
+    413: _l("The upload is too large."),
+    422: _l("The request could not be processed."),
+    429: _l("Too many requests; wait a moment and try again."),
+    500: _l("Something went wrong on our side."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _respond(status: int, message: str, errors: dict | None = None):
+    if _wants_json():
+        return jsonify({"message": message, "errors": errors or {}}), status
+    return render_template("portal/error.html", status=status, message=message), status
+
+
+def _check_paging_args() -> None:
+    """FAB turns ``page_*``/``psize_*`` arguments into ints unchecked (a 500 on ``abc``)."""
+    for name, value in request.args.items():
+        if name.startswith(("page_", "psize_")) and not value.lstrip("-").isdigit():
+            raise BadRequest(_("Page arguments must be whole numbers."))
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.before_request(_check_paging_args)
+
+    @app.errorhandler(PortalError)
+    def portal_error(error: PortalError):
+        db.session.rollback()
+        return _respond(error.status, error.message, error.errors)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = str(MESSAGES.get(error.code, error.name))
+        if error.code == 400 and error.description and "CSRF" in error.description:
+            message = _("The form expired; reload the page and try again.")
+        return _respond(error.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return _respond(500, str(MESSAGES[500]))

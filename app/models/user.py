@@ -1,0 +1,25 @@
+"""The portal user: FAB's user with the school a School Staff member belongs to."""
+from __future__ import annotations
+
+from typing import Optional
+
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import ForeignKey, Integer
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.school import School
+
+
+class PortalUser(User):
+    """``ab_user`` plus ``school_id``.
+
+    Relationships inside FAB (``created_by``, role users) still yield the base ``User``:
+    never read ``.school_id`` through them, look the user up as ``PortalUser``.
+    """
+
+    __tablename__ = "ab_user"
+
+    school_id: Mapped[Optional[int]] = mapped_column(
+        Integer, ForeignKey("school.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
+    school: Mapped[Optional[School]] = relationship(School, lazy="joined")

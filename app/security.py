@@ -1,0 +1,151 @@
+"""Security: the portal's roles, the user -> school link, and the scope of a user.
+
+The scope (``scope_for``) is THE rule "a school user touches only their school's rows". Views,
+APIs, services, downloads and exports all ask it; nothing else decides it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g, has_request_context
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from sqlalchemy import event, false, select, true
+from sqlalchemy.orm import Session, with_loader_criteria
+
+from app.models.user import PortalUser
+
+COUNTY_ADMIN = "County Admin"
+COUNTY_STAFF = "County Staff"
+SCHOOL_STAFF = "School Staff"
+PORTAL_ROLES = (COUNTY_ADMIN, COUNTY_STAFF, SCHOOL_STAFF)
+COUNTY_ROLES = frozenset({COUNTY_ADMIN, COUNTY_STAFF})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which schools' rows a user may touch: every school, or the ids in ``school_ids``."""
+
+    all_schools: bool
+    school_ids: frozenset[int] = frozenset()
+
+    def allows(self, school_id: int | None) -> bool:
+        return self.all_schools or (school_id is not None and school_id in self.school_ids)
+
+    def clause(self, school_id_column):
+        """A SQL condition on ``school_id_column`` that keeps only rows in scope."""
+        if self.all_schools:
+            return true()
+        if not self.school_ids:
+            return false()
+        return school_id_column.in_(sorted(self.school_ids))
+
+
+NO_SCHOOLS = Scope(all_schools=False)
+ALL_SCHOOLS = Scope(all_schools=True)
+
+
+def role_names(user) -> frozenset[str]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(role.name for role in (user.roles or ()))
+
+
+def scope_for(user) -> Scope:
+    """The scope of ``user``. Fails closed: county-wide sight comes from a county role, never
+    from a missing school; an inactive, anonymous or school-less user sees nothing."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
+        return NO_SCHOOLS
+    names = role_names(user)
+    if names & COUNTY_ROLES:
+        return ALL_SCHOOLS
+    school_id = getattr(user, "school_id", None)
+    if SCHOOL_STAFF in names and school_id is not None:
+        return Scope(all_schools=False, school_ids=frozenset({school_id}))
+    return NO_SCHOOLS
+
+
+def request_user():
+    """The user of this request, browser session or JWT alike (``None`` when anonymous).
+
+    ``flask_login.current_user`` is anonymous on a JWT request; FAB's ``sm.current_user``
+    knows both. Before a JWT is verified it raises: that counts as anonymous.
+    """
+    if not has_request_context():
+        return None
+    try:
+        user = current_app.appbuilder.sm.current_user
+    except RuntimeError:
+        return None
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def current_scope() -> Scope:
+    """The scope of the request's user, computed once per user per request."""
+    user = request_user()
+    key = getattr(user, "id", None)
+    cached = g.get("_portal_scope")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    scope = scope_for(user)
+    g._portal_scope = (key, scope)
+    return scope
+
+
+def is_county_user(user=None) -> bool:
+    user = request_user() if user is None else user
+    return bool(role_names(user) & COUNTY_ROLES)
+
+
+def is_school_user(user=None) -> bool:
+    user = request_user() if user is None else user
+    return SCHOOL_STAFF in role_names(user) and not is_county_user(user)
+
+
+# --- Defence in depth -------------------------------------------------------------------
+# Every ORM read of school-owned rows during a request is filtered by the request's scope,
+# in addition to (never instead of) the view and service rules.
+
+
+def _school_criteria(model, scope: Scope):
+    from app.models import Referral
+
+    if model is Referral:
+        return scope.clause(Referral.school_id)
+    return model.referral_id.in_(select(Referral.id).where(scope.clause(Referral.school_id)))
+
+
+def _scope_guard(state) -> None:
+    if not state.is_select or not has_request_context() or g.get("_portal_scope_busy"):
+        return
+    g._portal_scope_busy = True  # loading the user and roles below must not recurse
+    try:
+        scope = current_scope()
+    finally:
+        g._portal_scope_busy = False
+    if scope.all_schools:
+        return
+    from app.models import SCHOOL_OWNED
+
+    options = [
+        with_loader_criteria(model, _school_criteria(model, scope), include_aliases=True)
+        for model in SCHOOL_OWNED
+    ]
+    state.statement = state.statement.options(*options)
+
+
+def install_scope_guard() -> None:
+    if not event.contains(Session, "do_orm_execute", _scope_guard):
+        event.listen(Session, "do_orm_execute", _scope_guard)
+
+
+class PortalSecurityManager(SecurityManager):
+    """FAB's security manager with the portal's user model and views."""
+
+    user_model = PortalUser
+    userstatschartview = None  # loads Google Charts from the internet
+
+    def __init__(self, appbuilder):
+        from app.views.users import PortalUserDBModelView
+
+        self.userdbmodelview = PortalUserDBModelView
+        super().__init__(appbuilder)

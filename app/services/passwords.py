@@ -1,0 +1,32 @@
+"""The password policy (OWASP ASVS 2.1): 12 to 128 characters, no composition rules, not a
+common password, not containing the username. Every place that sets a password asks here."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from flask_babel import gettext as _
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    with COMMON_PASSWORDS_FILE.open(encoding="utf-8") as handle:
+        return frozenset(line.strip().lower() for line in handle if line.strip())
+
+
+def password_problems(password: str, username: str | None = None) -> list[str]:
+    """Every reason ``password`` is refused; an empty list means it is acceptable."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(_("Use at least %(n)d characters.", n=MIN_LENGTH))
+    if len(password) > MAX_LENGTH:
+        problems.append(_("Use at most %(n)d characters.", n=MAX_LENGTH))
+    if password.lower() in common_passwords():
+        problems.append(_("This password is too common; choose another."))
+    if username and username.strip() and username.strip().lower() in password.lower():
+        problems.append(_("The password must not contain the username."))
+    return problems

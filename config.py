@@ -1,0 +1,110 @@
+"""Configuration classes. Every value comes from the environment (contract section 4).
+
+``create_app(config_class)`` takes one of these classes; nothing mutates a shared object.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _database_url(data_dir: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(data_dir).resolve() / "portal.db")
+    # psycopg 3 is the driver; accept the plain scheme that hosting platforms hand out.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Production-safe defaults, read from the environment at class creation."""
+
+    DATA_DIR = os.environ.get("DATA_DIR", str(BASE_DIR / "instance"))
+    SQLALCHEMY_DATABASE_URI = _database_url(DATA_DIR)
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    DEBUG = _bool("FLASK_DEBUG")
+    TESTING = False
+
+    COUNTY_NAME = os.environ.get("COUNTY_NAME", "Dakota County")
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    MAX_ATTACHMENT_MB = _int("MAX_ATTACHMENT_MB", 10)
+    PORTAL_TODAY = os.environ.get("PORTAL_TODAY") or None
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "truancy-portal@localhost")
+
+    # Flask-AppBuilder
+    APP_NAME = os.environ.get("APP_NAME", "Truancy Referral Portal")
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "County Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    FAB_SECURITY_MANAGER_CLASS = "app.security.PortalSecurityManager"
+    FAB_INDEX_VIEW = "app.views.home.PortalIndexView"
+    # The schema comes from migrations only, and permissions are synced by a deploy-time
+    # command (`flask db upgrade` runs it), never by every worker at start-up.
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = False
+    FAB_ADD_SECURITY_API = False
+    FAB_ADD_SECURITY_PERMISSION_VIEW = False
+    FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
+    FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
+    FAB_API_SWAGGER_UI = False
+    FAB_API_MAX_PAGE_SIZE = 100
+    PORTAL_MAX_PAGE_SIZE = 100
+    LANGUAGES = {
+        "en": {"flag": "us", "name": "English"},
+        "es": {"flag": "es", "name": "Español"},
+    }
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+    WTF_CSRF_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    JWT_ACCESS_TOKEN_EXPIRES = 60 * 60
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("PORTAL_TEST_DATABASE_URI", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    MAIL_SUPPRESS_SEND = True
+    PORTAL_TODAY = "2026-11-16"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
