@@ -143,11 +143,16 @@ def sync_roles_command():
 @click.option("--referrals", type=click.IntRange(min=0), default=300, show_default=True)
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--password", default=None, help="Password for the demo users (default: printed).")
+@click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when the database holds data.")
 @with_appcontext
-def demo_data(schools, referrals, seed, password):
+def demo_data(schools, referrals, seed, password, if_empty):
     """Fill an empty database with synthetic data (fake names) and one user per role."""
-    from app.services.demo import DemoRefused, load_demo
+    from app.services.demo import DemoRefused, describe_existing_demo, is_empty, load_demo
 
+    if if_empty and not is_empty():
+        click.echo("The database already holds data; demo data not loaded.")
+        click.echo(describe_existing_demo())
+        return
     try:
         summary = load_demo(schools=schools, referrals=referrals, seed=seed, password=password,
                             progress=click.progressbar)

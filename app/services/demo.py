@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 
 from faker import Faker
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from app.clock import now, today
 from app.extensions import db
@@ -36,6 +36,7 @@ from app.storage import storage
 
 BATCH = 10_000
 DEMO_PASSWORD = "county-demo-portal-2026"
+DEMO_USERNAMES = ("admin", "caseworker", "clerk", "clerk2")
 
 REFERRAL_COLUMNS = [
     "id", "school_id", "school_year_id", "status", "created_by_id", "assigned_to_id",
@@ -138,9 +139,31 @@ class _Pools:
         self.first_f.sort(), self.first_m.sort(), self.last.sort(), self.cities.sort()
 
 
+def is_empty() -> bool:
+    return not (db.session.scalar(select(func.count(Referral.id)))
+                or db.session.scalar(select(func.count(District.id))))
+
+
 def _refuse_unless_empty() -> None:
-    if db.session.scalar(select(func.count(Referral.id))) or db.session.scalar(select(func.count(District.id))):
+    if not is_empty():
         raise DemoRefused("The database is not empty: demo-data fills an empty database only.")
+
+
+def describe_existing_demo() -> str:
+    """The demo logins, if the demo users exist (for `make run` after the first time)."""
+    from app.models import PortalUser
+
+    users = db.session.scalars(
+        select(PortalUser).where(PortalUser.username.in_(DEMO_USERNAMES)).order_by(PortalUser.id)
+    ).all()
+    if not users:
+        return "No demo users in this database."
+    lines = [f"Demo logins (password for all, unless changed: {DEMO_PASSWORD}):"]
+    for user in users:
+        role = user.roles[0].name if user.roles else "-"
+        where = user.school.name if user.school else "County truancy unit"
+        lines.append(f"  {role:<13} {user.username:<10} {where}")
+    return "\n".join(lines)
 
 
 class _Writer:
@@ -382,6 +405,3 @@ def _make_batch(rng, pools, size, next_ids, school_ids, online_ids, creator_for,
             previous_status = to_status
     return rows
 
-
-def reset_sqlite_sequences() -> None:  # pragma: no cover - kept for manual use
-    db.session.execute(text("SELECT 1"))
