@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
+from markupsafe import escape
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -35,7 +36,13 @@ def _wants_json() -> bool:
 def _respond(status: int, message: str, errors: dict | None = None):
     if _wants_json():
         return jsonify({"message": message, "errors": errors or {}}), status
-    return render_template("portal/error.html", status=status, message=message), status
+    try:
+        page = render_template("portal/error.html", appbuilder=current_app.appbuilder,
+                               status=status, message=message)
+    except Exception:  # the page itself failed: answer plainly rather than not at all
+        log.exception("Error page failed")
+        page = f"<h1>{status}</h1><p>{escape(message)}</p>"
+    return page, status
 
 
 def _check_paging_args() -> None:

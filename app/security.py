@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_request_context, jsonify
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from sqlalchemy import event, false, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
@@ -143,6 +143,22 @@ class PortalSecurityManager(SecurityManager):
 
     user_model = PortalUser
     userstatschartview = None  # loads Google Charts from the internet
+
+    def create_jwt_manager(self, app):
+        """FAB's JWT manager, answering token problems in the contract's error shape."""
+        jwt_manager = super().create_jwt_manager(app)
+
+        def unauthorized(reason, *args):
+            return jsonify({"message": "Sign in first: the request has no valid token.",
+                            "errors": {"token": [str(reason)]}}), 401
+
+        jwt_manager.unauthorized_loader(unauthorized)
+        jwt_manager.invalid_token_loader(unauthorized)
+        jwt_manager.expired_token_loader(lambda header, payload: unauthorized("The token has expired."))
+        jwt_manager.revoked_token_loader(lambda header, payload: unauthorized("The token was revoked."))
+        jwt_manager.user_lookup_error_loader(lambda header, payload: unauthorized("The user is unknown."))
+        jwt_manager.needs_fresh_token_loader(lambda header, payload: unauthorized("A fresh token is needed."))
+        return jwt_manager
 
     def __init__(self, appbuilder):
         from app.views.users import PortalUserDBModelView

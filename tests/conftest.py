@@ -134,10 +134,16 @@ def client(app):
 
 
 @pytest.fixture
-def world(app, ctx):
-    """Two schools in one district, one user per role (two school clerks), a school year,
-    and one referral with family member, intervention and attachment at each school."""
-    return factories.make_world()
+def world(app):
+    """Two schools, one user per role (two school clerks), a school year, and one referral
+    with family member, intervention and attachment at each school (ids only: requests must
+    not run inside a test's app context, or Flask-Login's per-context user would leak)."""
+    from app.extensions import db
+
+    with app.app_context():
+        made = factories.make_world()
+        db.session.remove()
+    return made
 
 
 def login(client, username, password=factories.PASSWORD):

@@ -41,12 +41,13 @@ def make_referral(school, year, creator=None, status=Status.DRAFT, first="Alex",
 
 
 def make_children(referral, creator=None):
+    data = make_pdf(f"Attendance record {referral.id}")
+    sha = storage.put(data)
     family = FamilyMember(referral=referral, name=f"Parent of {referral.student_first_name}",
                           relationship="Mother", phone_cell="651-555-0100")
     intervention = Intervention(referral=referral, kind="warning_letter_3_day", date=dt.date(2026, 10, 1))
-    data = make_pdf(f"Attendance record {referral.id}")
     attachment = Attachment(referral=referral, kind="attendance_record", filename="attendance.pdf",
-                            size_bytes=len(data), sha256=storage.put(data),
+                            size_bytes=len(data), sha256=sha,
                             uploaded_by_id=getattr(creator, "id", None))
     db.session.add_all([family, intervention, attachment])
     db.session.flush()
@@ -69,7 +70,8 @@ def make_world():
     other_children = make_children(other, users.other)
     db.session.commit()
     return SimpleNamespace(
-        year=year, north=north, south=south, users=users,
+        year=year.id, north=north.id, south=south.id, north_name=north.name, south_name=south.name,
+        users=SimpleNamespace(**{key: user.username for key, user in vars(users).items()}),
         own=own.id, other=other.id,
         own_family=own_children[0].id, own_intervention=own_children[1].id, own_attachment=own_children[2].id,
         other_family=other_children[0].id, other_intervention=other_children[1].id,

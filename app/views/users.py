@@ -40,7 +40,7 @@ class PortalUserDBModelView(UserDBModelView):
     }
     validators_columns = {"roles": [_role_school_rule], "school": [_role_school_rule]}
     user_show_fieldsets = [
-        (_l("User info"), {"fields": ["username", "active", "roles", "school", "login_count"]}),
+        (_l("User info"), {"fields": ["username", "active", "roles", "login_count"]}),
         (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
     ]
 

@@ -1,0 +1,232 @@
+"""The scope as a matrix: role x view x own school / other school.
+
+Later issues add rows to the tables below, not new machinery. ``own`` is the North clerk's
+school; ``other`` is South's. County roles see both; a school user sees only their own, and
+another school's row is 404 everywhere (never 200, never its data).
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import FamilyMember, Referral
+from tests.conftest import api_token, login
+
+ADMIN, STAFF, CLERK = "admin", "caseworker", "clerk"
+
+# (url template, key of the row in `world` for own / other)
+READS = [
+    ("/referralview/show/{id}", "own", "other"),
+    ("/familymemberview/show/{id}", "own_family", "other_family"),
+    ("/interventionview/show/{id}", "own_intervention", "other_intervention"),
+    ("/attachmentview/show/{id}", "own_attachment", "other_attachment"),
+    ("/attachmentview/file/{id}", "own_attachment", "other_attachment"),
+    ("/api/v1/referral/{id}", "own", "other"),
+]
+# (user, which row, expected status)
+READ_EXPECTATIONS = [
+    (ADMIN, 0, 200), (ADMIN, 1, 200),
+    (STAFF, 0, 200), (STAFF, 1, 200),
+    (CLERK, 0, 200), (CLERK, 1, 404),
+]
+
+
+def _get(client, url, token=None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.get(url, headers=headers)
+
+
+def _session(app, username):
+    """A client signed in through the login form, and a JWT from the API login."""
+    client = app.test_client()
+    login(client, username)
+    return client, api_token(app.test_client(), username)
+
+
+@pytest.mark.parametrize("url,own_key,other_key", READS)
+@pytest.mark.parametrize("username,which,expected", READ_EXPECTATIONS)
+def test_read_matrix(app, world, url, own_key, other_key, username, which, expected):
+    client, token = _session(app, username)
+    row_id = getattr(world, (own_key, other_key)[which])
+    response = _get(client, url.format(id=row_id), token if url.startswith("/api/") else None)
+    assert response.status_code == expected
+    if expected == 404:
+        assert b"Southgate" not in response.data
+
+
+# County Admin alone manages the directory and users.
+ADMIN_ONLY = ["/districtview/list/", "/schoolview/list/", "/schoolyearview/list/", "/users/list/",
+              "/schoolview/add", "/users/add"]
+
+
+@pytest.mark.parametrize("url", ADMIN_ONLY)
+@pytest.mark.parametrize("username,expected", [(ADMIN, 200), (STAFF, 403), (CLERK, 403)])
+def test_admin_only_views(app, world, url, username, expected):
+    client, _ = _session(app, username)
+    assert client.get(url).status_code == expected
+
+
+def test_lists_show_only_the_scope(app, world):
+    clerk, token = _session(app, CLERK)
+    page = clerk.get("/referralview/list/").data
+    assert b"Northfield" in page and b"Southgate" not in page
+    # The search form must not preload other schools' rows into the page source.
+    assert world.south_name.encode() not in page
+    api = _get(clerk, "/api/v1/referral/", token).json
+    assert api["count"] == 1 and api["result"][0]["school"]["name"] == world.north_name
+    staff, staff_token = _session(app, STAFF)
+    assert b"Southgate" in staff.get("/referralview/list/").data
+    assert _get(staff, "/api/v1/referral/", staff_token).json["count"] == 2
+
+
+def test_filter_arguments_cannot_reach_another_school(app, world):
+    clerk, token = _session(app, CLERK)
+    page = clerk.get(f"/referralview/list/?_flt_0_school={world.south}").data
+    assert b"Southgate" not in page
+    rison = f"(filters:!((col:student_last_name,opr:eq,value:Southgate)))"
+    assert _get(clerk, f"/api/v1/referral/?q={rison}", token).json["count"] == 0
+
+
+def test_jwt_request_is_scoped_not_anonymous(app, world):
+    """On a JWT request flask_login's user is anonymous; the scope must read the JWT user."""
+    client = app.test_client()
+    token = api_token(client, CLERK)
+    listing = _get(client, "/api/v1/referral/", token).json
+    assert [row["id"] for row in listing["result"]] == [world.own]
+
+
+def test_school_user_without_school_sees_nothing(app, world):
+    with app.app_context():
+        from app.models import PortalUser
+
+        user = db.session.scalar(select(PortalUser).where(PortalUser.username == CLERK))
+        user.school_id = None
+        db.session.commit()
+    client, token = _session(app, CLERK)
+    assert _get(client, "/api/v1/referral/", token).json["count"] == 0
+    assert client.get(f"/referralview/show/{world.own}").status_code == 404
+
+
+def test_anonymous_gets_nothing(app, world):
+    client = app.test_client()
+    assert client.get("/referralview/list/").status_code in (302, 401, 403)
+    assert client.get(f"/attachmentview/file/{world.own_attachment}").status_code in (302, 401, 403)
+    response = client.get("/api/v1/referral/")
+    assert response.status_code == 401
+    assert set(response.json) == {"message", "errors"}
+
+
+# --- Writes ------------------------------------------------------------------------------
+
+
+def _count(app, model, **where):
+    with app.app_context():
+        query = select(func.count()).select_from(model)
+        for key, value in where.items():
+            query = query.where(getattr(model, key) == value)
+        return db.session.scalar(query)
+
+
+def test_other_school_rows_cannot_be_edited_or_deleted(app, world):
+    clerk, token = _session(app, CLERK)
+    assert clerk.post(f"/referralview/edit/{world.other}", data={"student_first_name": "X"}).status_code == 404
+    assert clerk.post(f"/referralview/delete/{world.other}").status_code == 404
+    assert clerk.post(f"/familymemberview/delete/{world.other_family}").status_code == 404
+    headers = {"Authorization": f"Bearer {token}"}
+    assert clerk.put(f"/api/v1/referral/{world.other}", json={"student_first_name": "X"}, headers=headers).status_code == 404
+    assert clerk.delete(f"/api/v1/referral/{world.other}", headers=headers).status_code == 404
+    assert _count(app, Referral, id=world.other, student_first_name="Sam") == 1
+    assert _count(app, FamilyMember, id=world.other_family) == 1
+
+
+def test_actions_rescope_their_rows(app, world):
+    clerk, _ = _session(app, CLERK)
+    assert clerk.post("/referralview/action_post", data={"action": "muldelete", "rowid": [world.other]}).status_code == 404
+    assert clerk.get(f"/referralview/action/muldelete/{world.other}").status_code == 404
+    assert _count(app, Referral, id=world.other) == 1
+
+
+def test_filter_argument_cannot_attach_a_child_to_another_school(app, world):
+    clerk, _ = _session(app, CLERK)
+    before = _count(app, FamilyMember, referral_id=world.other)
+    clerk.post(f"/familymemberview/add?_flt_0_referral={world.other}",
+               data={"referral": world.other, "name": "Intruder", "phone_cell": "651-555-0199"})
+    assert _count(app, FamilyMember, referral_id=world.other) == before
+    page = clerk.get(f"/familymemberview/add?_flt_0_referral={world.other}").data
+    assert b"Southgate" not in page
+
+
+def test_child_add_form_offers_only_own_editable_referrals(app, world):
+    clerk, _ = _session(app, CLERK)
+    page = clerk.get("/familymemberview/add").data.decode()
+    assert f'value="{world.own}"' in page and f'value="{world.other}"' not in page
+
+
+def test_api_body_cannot_choose_school_or_status(app, world):
+    clerk, token = _session(app, CLERK)
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"student_first_name": "Ana", "student_last_name": "Lopez", "school_id": world.south}
+    refused = clerk.post("/api/v1/referral/", json=body, headers=headers)
+    assert refused.status_code == 422 and "school_id" in refused.json["errors"]
+    created = clerk.post("/api/v1/referral/", json={"student_first_name": "Ana", "student_last_name": "Lopez"},
+                         headers=headers)
+    assert created.status_code == 201
+    assert _count(app, Referral, id=created.json["id"], school_id=world.north, status="draft") == 1
+    moved = clerk.put(f"/api/v1/referral/{world.own}", json={"status": "accepted"}, headers=headers)
+    assert moved.status_code == 422
+    assert _count(app, Referral, id=world.own, status="draft") == 1
+
+
+def test_html_form_cannot_choose_school_or_status(app, world):
+    clerk, _ = _session(app, CLERK)
+    clerk.post(f"/referralview/edit/{world.own}",
+               data={"student_first_name": "Nora", "student_last_name": "Northfield",
+                     "school": world.south, "school_id": world.south, "status": "accepted"})
+    assert _count(app, Referral, id=world.own, school_id=world.north, status="draft") == 1
+
+
+@pytest.mark.parametrize("username", [STAFF, ADMIN])
+def test_county_roles_cannot_create_or_edit_referrals(app, world, username):
+    client, token = _session(app, username)
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post("/api/v1/referral/", json={"student_first_name": "A", "student_last_name": "B"},
+                           headers=headers)
+    assert response.status_code == 403
+    assert _count(app, Referral) == 2
+
+
+def test_fab_download_route_is_closed(app, world):
+    client, _ = _session(app, ADMIN)
+    assert client.get("/referralview/download/anything.pdf").status_code == 404
+
+
+def test_page_size_is_capped_and_checked(app, world):
+    client, _ = _session(app, STAFF)
+    assert client.get("/referralview/list/?psize_ReferralView=100000").status_code == 200
+    assert client.get("/referralview/list/?psize_ReferralView=abc").status_code == 400
+
+
+def test_download_headers_and_audit(app, world):
+    clerk, _ = _session(app, CLERK)
+    response = clerk.get(f"/attachmentview/file/{world.own_attachment}")
+    assert response.data.startswith(b"%PDF-")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="attendance.pdf"'
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+    from app.models import AuditEvent
+
+    assert _count(app, AuditEvent, action="download", object_id=world.own_attachment) == 1
+
+
+def test_orm_guard_scopes_reads_inside_a_school_users_request(app, world):
+    """Defence in depth: even a query that forgets the scope sees only the user's school."""
+    client = app.test_client()
+    token = api_token(client, CLERK)
+    with app.test_request_context("/", headers={"Authorization": f"Bearer {token}"}):
+        from flask_jwt_extended import verify_jwt_in_request
+
+        verify_jwt_in_request()
+        assert db.session.scalars(select(Referral.id)).all() == [world.own]
+        assert db.session.scalars(select(FamilyMember.id)).all() == [world.own_family]
+        db.session.remove()
