@@ -56,7 +56,21 @@ class IsoDate(click.ParamType):
 ISO_DATE = IsoDate()
 
 
-@click.group("portal")
+class OneLineCommand(click.Command):
+    """Reports a bad option as one line (``Error: ...``), without the usage block."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            raise click.ClickException(error.format_message()) from None
+
+
+class PortalGroup(click.Group):
+    command_class = OneLineCommand
+
+
+@click.group("portal", cls=PortalGroup)
 def portal():
     """Truancy Referral Portal administration."""
 

@@ -15,8 +15,12 @@ from app.services.passwords import password_problems
 def _role_school_rule(form, field):
     roles = {role.name for role in (form.roles.data or [])}
     problems = role_school_problems(roles, form.school.data).errors
-    if field.name in problems:
-        raise ValidationError(" ".join(problems[field.name]))
+    messages = list(problems.get(field.name, []))
+    if field.name == "roles" and form.school.data is None:
+        # An empty school field skips its own validators (it is optional), so say it here.
+        messages += problems.get("school", [])
+    if messages:
+        raise ValidationError(" ".join(messages))
 
 
 def _password_rule(form, field):
