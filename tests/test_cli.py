@@ -227,3 +227,15 @@ def test_demo_data_same_seed_same_people(app, run):
 def test_demo_data_rejects_bad_numbers(app, run):
     result = run("demo-data", "--referrals", "-5")
     assert result.exit_code != 0 and "invalid value" in result.output.lower()
+
+
+def test_demo_data_never_dates_anything_in_the_future(app, run):
+    run("demo-data", "--schools", "5", "--referrals", "400", "--seed", "3")
+    with app.app_context():
+        from app.clock import now
+        from app.models import Referral, StatusChange
+
+        latest = now()
+        assert db.session.scalar(select(func.max(Referral.submitted_at))) <= latest
+        assert db.session.scalar(select(func.max(StatusChange.changed_at))) <= latest
+        assert db.session.scalar(select(func.count(Referral.id)).where(Referral.submitted_at < Referral.created_at)) == 0

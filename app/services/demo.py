@@ -347,6 +347,8 @@ def _make_batch(rng, pools, size, next_ids, school_ids, online_ids, creator_for,
         staff = choice(pools.staff)
         path = PATHS[status]
         submitted = created + dt.timedelta(days=randint(0, 6), hours=randint(0, 5)) if path else None
+        if submitted is not None and submitted > moment:  # nothing happens in the future
+            submitted = created + (moment - created) / 2
         ref_rows.append((
             rid, school_id, year.id, status.value, creator_for.get(school_id),
             caseworker_id if status in (Status.ACCEPTED, Status.CLOSED) else None,
@@ -398,7 +400,7 @@ def _make_batch(rng, pools, size, next_ids, school_ids, online_ids, creator_for,
             if step:
                 at = at + dt.timedelta(days=randint(1, 12), hours=randint(0, 6))
                 if at > moment:
-                    at = moment - dt.timedelta(minutes=len(path) - step)
+                    at = max(submitted, moment - dt.timedelta(minutes=len(path) - step))
             by = creator_for.get(school_id) if to_status in (Status.SUBMITTED, Status.WITHDRAWN) else caseworker_id
             reason = choice(list(CloseReason)).value if to_status == Status.CLOSED else None
             st_rows.append((rid, previous_status.value, to_status.value, by, at, NOTES.get(to_status), reason))
