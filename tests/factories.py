@@ -77,3 +77,14 @@ def make_world():
         other_family=other_children[0].id, other_intervention=other_children[1].id,
         other_attachment=other_children[2].id,
     )
+
+
+def count_rows(app, model, **where) -> int:
+    """How many ``model`` rows match ``where`` (in a context of its own, outside requests)."""
+    from sqlalchemy import func, select
+
+    with app.app_context():
+        query = select(func.count()).select_from(model)
+        for key, value in where.items():
+            query = query.where(getattr(model, key) == value)
+        return db.session.scalar(query)

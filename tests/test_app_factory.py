@@ -6,7 +6,6 @@ import pytest
 from app import ConfigurationError, create_app
 from app.clock import today
 from config import Config
-from tests.conftest import make_config
 
 
 def test_refuses_to_start_without_secret_key(tmp_path):

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from tests.factories import count_rows
 from app.models import District, PortalUser, School, SchoolYear
 
 
@@ -19,12 +20,6 @@ def run(app):
     return invoke
 
 
-def count(app, model, **where):
-    with app.app_context():
-        query = select(func.count()).select_from(model)
-        for key, value in where.items():
-            query = query.where(getattr(model, key) == value)
-        return db.session.scalar(query)
 
 
 def assert_refused(result, text):
@@ -38,7 +33,7 @@ def test_create_district_is_idempotent(app, run):
     assert run("create-district", "--name", "Riverbend ISD").exit_code == 0
     again = run("create-district", "--name", "  riverbend isd ")
     assert again.exit_code == 0 and "Exists" in again.output
-    assert count(app, District) == 1
+    assert count_rows(app, District) == 1
 
 
 def test_create_district_refuses_empty_name(app, run):
@@ -51,7 +46,7 @@ def test_create_school(app, run):
     assert ok.exit_code == 0, ok.output
     assert run("create-school", "--name", "Lakeside Online", "--district", "Riverbend ISD",
                "--kind", "online").exit_code == 0
-    assert count(app, School, kind="online") == 1
+    assert count_rows(app, School, kind="online") == 1
 
 
 @pytest.mark.parametrize("args,message", [
@@ -65,7 +60,7 @@ def test_create_school_refusals(app, run, args, message):
     result = run("create-school", *args)
     assert result.exit_code != 0
     assert message in result.output.lower()
-    assert count(app, School) == 1
+    assert count_rows(app, School) == 1
 
 
 def _school(run):
@@ -101,7 +96,7 @@ def test_create_county_user(app, run):
 def test_create_user_role_and_school_rules(app, run, extra, message):
     _school(run)
     assert_refused(run("create-user", *USER, *extra), message)
-    assert count(app, PortalUser) == 0
+    assert count_rows(app, PortalUser) == 0
 
 
 @pytest.mark.parametrize("password,message", [
@@ -114,7 +109,7 @@ def test_create_user_password_policy(app, run, password, message):
     args = list(USER)
     args[args.index("--password") + 1] = password
     assert_refused(run("create-user", *args, "--role", "County Staff"), message)
-    assert count(app, PortalUser) == 0
+    assert count_rows(app, PortalUser) == 0
 
 
 def test_password_boundaries(app, run):
@@ -133,7 +128,7 @@ def test_create_user_refuses_duplicates(app, run):
     other = list(USER)
     other[other.index("--username") + 1] = "someoneelse"
     assert_refused(run("create-user", *other, "--role", "County Staff"), "another user has this email")
-    assert count(app, PortalUser) == 1
+    assert count_rows(app, PortalUser) == 1
 
 
 def test_create_user_refuses_bad_email(app, run):
@@ -155,7 +150,7 @@ def test_school_year_creates_with_defaults_then_updates(app, run):
     with app.app_context():
         year = db.session.scalar(select(SchoolYear))
         assert year.min_days == 6 and year.min_age == 12 and str(year.ends) == "2027-06-15"
-    assert count(app, SchoolYear) == 1
+    assert count_rows(app, SchoolYear) == 1
 
 
 @pytest.mark.parametrize("args,message", [
@@ -173,7 +168,7 @@ def test_school_year_refusals(app, run, args, message):
     result = run("school-year", *args)
     assert result.exit_code != 0
     assert message.lower() in result.output.lower(), result.output
-    assert count(app, SchoolYear) == 0
+    assert count_rows(app, SchoolYear) == 0
 
 
 def test_sync_roles(app, run):

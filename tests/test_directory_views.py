@@ -2,19 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
-from app.extensions import db
+from tests.factories import count_rows
 from app.models import District, PortalUser, SchoolYear
 from tests.conftest import login
 
 
-def count(app, model, **where):
-    with app.app_context():
-        query = select(func.count()).select_from(model)
-        for key, value in where.items():
-            query = query.where(getattr(model, key) == value)
-        return db.session.scalar(query)
 
 
 @pytest.fixture
@@ -26,7 +19,7 @@ def test_district_names_are_unique(app, admin):
     assert admin.post("/districtview/add", data={"name": "Prairie ISD"}).status_code == 302
     again = admin.post("/districtview/add", data={"name": "Prairie ISD"})
     assert again.status_code == 200 and b"Already exists" in again.data
-    assert count(app, District, name="Prairie ISD") == 1
+    assert count_rows(app, District, name="Prairie ISD") == 1
 
 
 YEAR = {"name": "2027-2028", "starts": "2027-09-01", "cutoff": "2028-04-30", "ends": "2028-06-30",
@@ -42,12 +35,12 @@ YEAR = {"name": "2027-2028", "starts": "2027-09-01", "cutoff": "2028-04-30", "en
 def test_school_year_form_rules(app, admin, change, message):
     response = admin.post("/schoolyearview/add", data={**YEAR, **change})
     assert response.status_code == 200 and message in response.data
-    assert count(app, SchoolYear, name=YEAR["name"]) == 0
+    assert count_rows(app, SchoolYear, name=YEAR["name"]) == 0
 
 
 def test_school_year_form_accepts_a_good_year(app, admin):
     assert admin.post("/schoolyearview/add", data=YEAR).status_code == 302
-    assert count(app, SchoolYear, name="2027-2028") == 1
+    assert count_rows(app, SchoolYear, name="2027-2028") == 1
 
 
 def _role_id(app, name):
@@ -66,19 +59,19 @@ def _user_form(app, role, school=None, password="a long enough passphrase"):
 def test_school_staff_user_needs_a_school(app, admin, world):
     response = admin.post("/users/add", data=_user_form(app, "School Staff"))
     assert b"A School Staff user must belong to a school." in response.data
-    assert count(app, PortalUser, username="plee") == 0
+    assert count_rows(app, PortalUser, username="plee") == 0
     ok = admin.post("/users/add", data=_user_form(app, "School Staff", school=world.north))
     assert ok.status_code == 302
-    assert count(app, PortalUser, username="plee", school_id=world.north) == 1
+    assert count_rows(app, PortalUser, username="plee", school_id=world.north) == 1
 
 
 def test_county_user_refuses_a_school(app, admin, world):
     response = admin.post("/users/add", data=_user_form(app, "County Staff", school=world.north))
     assert b"County users do not belong to a school" in response.data
-    assert count(app, PortalUser, username="plee") == 0
+    assert count_rows(app, PortalUser, username="plee") == 0
 
 
 def test_admin_form_applies_the_password_policy(app, admin, world):
     response = admin.post("/users/add", data=_user_form(app, "County Staff", password="short"))
     assert b"Use at least 12 characters." in response.data
-    assert count(app, PortalUser, username="plee") == 0
+    assert count_rows(app, PortalUser, username="plee") == 0

@@ -7,9 +7,10 @@ another school's row is 404 everywhere (never 200, never its data).
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
+from tests.factories import count_rows
 from app.models import FamilyMember, Referral
 from tests.conftest import api_token, login
 
@@ -84,7 +85,7 @@ def test_filter_arguments_cannot_reach_another_school(app, world):
     clerk, token = _session(app, CLERK)
     page = clerk.get(f"/referralview/list/?_flt_0_school={world.south}").data
     assert b"Southgate" not in page
-    rison = f"(filters:!((col:student_last_name,opr:eq,value:Southgate)))"
+    rison = "(filters:!((col:student_last_name,opr:eq,value:Southgate)))"
     assert _get(clerk, f"/api/v1/referral/?q={rison}", token).json["count"] == 0
 
 
@@ -120,12 +121,6 @@ def test_anonymous_gets_nothing(app, world):
 # --- Writes ------------------------------------------------------------------------------
 
 
-def _count(app, model, **where):
-    with app.app_context():
-        query = select(func.count()).select_from(model)
-        for key, value in where.items():
-            query = query.where(getattr(model, key) == value)
-        return db.session.scalar(query)
 
 
 def test_other_school_rows_cannot_be_edited_or_deleted(app, world):
@@ -136,23 +131,23 @@ def test_other_school_rows_cannot_be_edited_or_deleted(app, world):
     headers = {"Authorization": f"Bearer {token}"}
     assert clerk.put(f"/api/v1/referral/{world.other}", json={"student_first_name": "X"}, headers=headers).status_code == 404
     assert clerk.delete(f"/api/v1/referral/{world.other}", headers=headers).status_code == 404
-    assert _count(app, Referral, id=world.other, student_first_name="Sam") == 1
-    assert _count(app, FamilyMember, id=world.other_family) == 1
+    assert count_rows(app, Referral, id=world.other, student_first_name="Sam") == 1
+    assert count_rows(app, FamilyMember, id=world.other_family) == 1
 
 
 def test_actions_rescope_their_rows(app, world):
     clerk, _ = _session(app, CLERK)
     assert clerk.post("/referralview/action_post", data={"action": "muldelete", "rowid": [world.other]}).status_code == 404
     assert clerk.get(f"/referralview/action/muldelete/{world.other}").status_code == 404
-    assert _count(app, Referral, id=world.other) == 1
+    assert count_rows(app, Referral, id=world.other) == 1
 
 
 def test_filter_argument_cannot_attach_a_child_to_another_school(app, world):
     clerk, _ = _session(app, CLERK)
-    before = _count(app, FamilyMember, referral_id=world.other)
+    before = count_rows(app, FamilyMember, referral_id=world.other)
     clerk.post(f"/familymemberview/add?_flt_0_referral={world.other}",
                data={"referral": world.other, "name": "Intruder", "phone_cell": "651-555-0199"})
-    assert _count(app, FamilyMember, referral_id=world.other) == before
+    assert count_rows(app, FamilyMember, referral_id=world.other) == before
     page = clerk.get(f"/familymemberview/add?_flt_0_referral={world.other}").data
     assert b"Southgate" not in page
 
@@ -172,10 +167,10 @@ def test_api_body_cannot_choose_school_or_status(app, world):
     created = clerk.post("/api/v1/referral/", json={"student_first_name": "Ana", "student_last_name": "Lopez"},
                          headers=headers)
     assert created.status_code == 201
-    assert _count(app, Referral, id=created.json["id"], school_id=world.north, status="draft") == 1
+    assert count_rows(app, Referral, id=created.json["id"], school_id=world.north, status="draft") == 1
     moved = clerk.put(f"/api/v1/referral/{world.own}", json={"status": "accepted"}, headers=headers)
     assert moved.status_code == 422
-    assert _count(app, Referral, id=world.own, status="draft") == 1
+    assert count_rows(app, Referral, id=world.own, status="draft") == 1
 
 
 def test_html_form_cannot_choose_school_or_status(app, world):
@@ -183,7 +178,7 @@ def test_html_form_cannot_choose_school_or_status(app, world):
     clerk.post(f"/referralview/edit/{world.own}",
                data={"student_first_name": "Nora", "student_last_name": "Northfield",
                      "school": world.south, "school_id": world.south, "status": "accepted"})
-    assert _count(app, Referral, id=world.own, school_id=world.north, status="draft") == 1
+    assert count_rows(app, Referral, id=world.own, school_id=world.north, status="draft") == 1
 
 
 @pytest.mark.parametrize("username", [STAFF, ADMIN])
@@ -193,7 +188,7 @@ def test_county_roles_cannot_create_or_edit_referrals(app, world, username):
     response = client.post("/api/v1/referral/", json={"student_first_name": "A", "student_last_name": "B"},
                            headers=headers)
     assert response.status_code == 403
-    assert _count(app, Referral) == 2
+    assert count_rows(app, Referral) == 2
 
 
 def test_fab_download_route_is_closed(app, world):
@@ -216,7 +211,7 @@ def test_download_headers_and_audit(app, world):
     assert response.headers["Cache-Control"] == "no-store"
     from app.models import AuditEvent
 
-    assert _count(app, AuditEvent, action="download", object_id=world.own_attachment) == 1
+    assert count_rows(app, AuditEvent, action="download", object_id=world.own_attachment) == 1
 
 
 def test_orm_guard_scopes_reads_inside_a_school_users_request(app, world):

@@ -20,13 +20,8 @@ from sqlalchemy import func, select
 from app.clock import now, today
 from app.extensions import db
 from app.models import (
-    Attachment,
     District,
-    FamilyMember,
-    Intervention,
     Referral,
-    School,
-    StatusChange,
 )
 from app.models.enums import DATED_INTERVENTIONS, CloseReason, InterventionKind, Race, SchoolKind, Status
 from app.security import COUNTY_ADMIN, COUNTY_STAFF, SCHOOL_STAFF
