@@ -186,15 +186,12 @@ def test_demo_data_is_repeatable_and_refuses_a_full_database(app, run):
         statuses = set(db.session.scalars(select(Referral.status).distinct()))
         assert {"draft", "submitted", "under_review", "accepted", "closed"} <= statuses
         assert db.session.scalar(select(func.count(School.id)).where(School.kind == "online")) == 1
-        names = db.session.execute(select(Referral.student_first_name, Referral.student_last_name)
-                                   .order_by(Referral.id).limit(5)).all()
         assert db.session.scalar(select(func.count(FamilyMember.id))) >= 120
         assert db.session.scalar(select(func.count(Intervention.id))) >= 240
         assert db.session.scalar(select(func.count(Attachment.id))) > 0
     refused = run("demo-data", "--referrals", "10")
     assert_refused(refused, "not empty")
     assert run("demo-data", "--if-empty").exit_code == 0
-    return names
 
 
 def test_demo_data_same_seed_same_people(app, run):

@@ -50,3 +50,40 @@ def test_check_constraints_exist(app, ctx):
 def test_school_user_indexes_exist(app, ctx):
     indexes = {i["name"]: i["column_names"] for i in inspect(db.engine).get_indexes("referral")}
     assert indexes["ix_referral_school_status_created"] == ["school_id", "status", "created_at"]
+
+
+def test_database_refuses_unknown_enum_values_and_negative_counts(app, ctx):
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from tests import factories
+
+    year = factories.make_year()
+    school = factories.make_school("Check School")
+    referral = factories.make_referral(school, year)
+    db.session.commit()
+    for statement in ("UPDATE referral SET status = 'bogus' WHERE id = :id",
+                      "UPDATE referral SET unexcused_full_days = -1 WHERE id = :id",
+                      "UPDATE referral SET student_grade = 13 WHERE id = :id"):
+        with pytest.raises(IntegrityError):
+            db.session.execute(text(statement), {"id": referral.id})
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_deleting_a_referral_cascades_to_its_children_in_the_database(app, ctx):
+    from sqlalchemy import func, select, text
+
+    from app.models import Attachment, FamilyMember, Intervention
+    from tests import factories
+
+    year = factories.make_year()
+    school = factories.make_school("Cascade School")
+    referral = factories.make_referral(school, year)
+    factories.make_children(referral)
+    db.session.commit()
+    db.session.execute(text("DELETE FROM referral WHERE id = :id"), {"id": referral.id})
+    db.session.commit()
+    for model in (FamilyMember, Intervention, Attachment):
+        assert db.session.scalar(select(func.count(model.id))) == 0
