@@ -149,6 +149,10 @@ class ReferralView(ScopedModelView):
         "student_sex": SelectField(LABELS["student_sex"], choices=[("", "")] + Sex.choices(), validators=[Optional()]),
         "student_race": SelectField(LABELS["student_race"], choices=[("", "")] + Race.choices(), validators=[Optional()]),
     }
+    formatters_columns = {
+        "student_sex": lambda value: Sex(value).label if value else "",
+        "student_race": lambda value: Race(value).label if value else "",
+    }
     related_views = [FamilyMemberView, InterventionView, AttachmentView]
 
     def before_add(self, item):
