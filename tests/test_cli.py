@@ -200,7 +200,8 @@ def test_demo_data_same_seed_same_people(app, run):
         from app.models import Referral
 
         first = db.session.execute(select(Referral.student_first_name, Referral.student_last_name,
-                                          Referral.student_dob).order_by(Referral.id)).all()
+                                          Referral.student_dob, Referral.status, Referral.created_at,
+                                          Referral.school_id).order_by(Referral.id)).all()
     # Empty the database again (as the per-test cleanup does) and load with the same seed.
     from tests.conftest import KEEP_TABLES
 
@@ -212,7 +213,8 @@ def test_demo_data_same_seed_same_people(app, run):
     run("demo-data", "--schools", "4", "--referrals", "30", "--seed", "11")
     with app.app_context():
         second = db.session.execute(select(Referral.student_first_name, Referral.student_last_name,
-                                           Referral.student_dob).order_by(Referral.id)).all()
+                                           Referral.student_dob, Referral.status, Referral.created_at,
+                                          Referral.school_id).order_by(Referral.id)).all()
     assert first == second and len(first) == 30
 
 

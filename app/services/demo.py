@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from faker import Faker
 from sqlalchemy import func, select
 
-from app.clock import now, today
+from app.clock import today
 from app.extensions import db
 from app.models import (
     District,
@@ -168,8 +168,6 @@ class _Writer:
         connection = db.session.connection()
         self.dialect = connection.dialect.name
         self.raw = connection.connection.driver_connection
-        if self.dialect == "sqlite":
-            self.raw.execute("PRAGMA foreign_keys=OFF")  # ids are assigned consistently below
 
     def write(self, table: str, columns: list[str], rows: list[tuple]) -> None:
         if not rows:
@@ -194,8 +192,6 @@ class _Writer:
                     f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
                 )
             cursor.close()
-        else:
-            self.raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _next_id(model) -> int:
@@ -303,7 +299,9 @@ def _make_batch(rng, pools, size, next_ids, school_ids, online_ids, creator_for,
     ref_rows, fam_rows, int_rows, att_rows, st_rows = (rows[k] for k in
                                                        ("referral", "family", "intervention", "attachment", "status"))
     randint, random_, choice = rng.randint, rng.random, rng.choice
-    moment = now()
+    # Everything happens before the start of today: with the same seed on the same day, the
+    # output is the same whatever the time of day.
+    moment = dt.datetime.combine(day, dt.time(0, 0))
     in_previous = [random_() < 0.25 for _ in range(size)]
     statuses_current = _weighted(rng, CURRENT_MIX, size)
     statuses_previous = _weighted(rng, PREVIOUS_MIX, size)
@@ -325,8 +323,9 @@ def _make_batch(rng, pools, size, next_ids, school_ids, online_ids, creator_for,
             else:
                 created = dt.datetime.combine(current.starts + dt.timedelta(days=randint(0, current_span)),
                                               dt.time(randint(7, 16), randint(0, 59)))
+                fallback = dt.timedelta(hours=randint(1, 48))  # drawn always, for repeatability
                 if created > moment:
-                    created = moment - dt.timedelta(hours=randint(1, 48))
+                    created = moment - fallback
         sex = "F" if random_() < 0.48 else ("M" if random_() < 0.96 else "X")
         first = choice(pools.first_f if sex == "F" else pools.first_m if sex == "M" else pools.first_x)
         last = choice(pools.last)
