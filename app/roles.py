@@ -38,20 +38,14 @@ def _grant(view: str, *permissions: str) -> list[tuple[str, str]]:
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     COUNTY_STAFF: [
         *OWN_ACCOUNT,
-        *_grant("ReferralView", *READ),
-        *_grant("FamilyMemberView", *READ),
-        *_grant("InterventionView", *READ),
-        *_grant("AttachmentView", *READ, "can_download"),
+        *_grant("ReferralPage", *READ, "can_download"),
         *_grant("ReferralApi", *API_READ),
         *_grant("OpenApi", "can_get"),
     ],
     SCHOOL_STAFF: [
         *OWN_ACCOUNT,
-        *_grant("ReferralView", *READ, *WRITE),
-        *_grant("FamilyMemberView", *READ, *WRITE),
-        *_grant("InterventionView", *READ, *WRITE),
-        *_grant("AttachmentView", *READ, "can_delete", "can_download"),
-        *_grant("ReferralApi", *API_READ, *API_WRITE),
+        *_grant("ReferralPage", *READ, *WRITE, "can_submit", "can_download"),
+        *_grant("ReferralApi", *API_READ, *API_WRITE, "can_submit"),
         *_grant("OpenApi", "can_get"),
     ],
 }

@@ -27,6 +27,13 @@ class DatabaseStorage:
     def get(self, key: str) -> bytes | None:
         return db.session.scalar(select(AttachmentContent.data).where(AttachmentContent.sha256 == key))
 
+    def release(self, key: str) -> None:
+        """Delete the content ``key`` if no attachment refers to it any more."""
+        still_used = select(Attachment.id).where(Attachment.sha256 == key).exists()
+        db.session.execute(
+            delete(AttachmentContent).where(AttachmentContent.sha256 == key, ~still_used)
+        )
+
     def collect_garbage(self) -> int:
         """Delete content no attachment refers to; return how many were deleted."""
         referenced = select(Attachment.sha256).distinct()

@@ -88,3 +88,33 @@ def count_rows(app, model, **where) -> int:
         for key, value in where.items():
             query = query.where(getattr(model, key) == value)
         return db.session.scalar(query)
+
+
+def complete_referral(school, year, creator=None, **overrides):
+    """A referral that passes every submission rule on 2026-11-16 (the tests' today)."""
+    fields = dict(
+        student_dob=dt.date(2012, 5, 1), student_sex="F", student_race="hispanic",
+        student_address="100 Main St", student_city="Hastings", student_state="MN", student_zip="55033",
+        student_grade=8, unexcused_full_days=7, unexcused_half_days=0,
+        primary_contact_name="Pat Clerk", primary_contact_phone="651-555-0100",
+        primary_contact_email="pat@example.org",
+    )
+    fields.update(overrides)
+    first = fields.pop("first", "Nora")
+    last = fields.pop("last", "Northfield")
+    referral = make_referral(school, year, creator, first=first, last=last, **fields)
+    from app.services.referrals import match_key
+
+    referral.student_match_key = match_key(first, last, referral.student_dob)
+    data = make_pdf("Attendance record")
+    sha = storage.put(data)
+    db.session.add_all([
+        FamilyMember(referral=referral, name="Maria Northfield", relationship="Mother", phone_cell="651-555-0101"),
+        Intervention(referral=referral, kind="warning_letter_3_day", date=dt.date(2026, 10, 1)),
+        Intervention(referral=referral, kind="parent_meeting", date=dt.date(2026, 10, 8)),
+        Attachment(referral=referral, kind="attendance_record", filename="attendance.pdf", size_bytes=len(data),
+                   sha256=sha),
+    ])
+    db.session.flush()
+    db.session.refresh(referral)
+    return referral

@@ -16,14 +16,12 @@ from tests.conftest import api_token, login
 
 ADMIN, STAFF, CLERK = "admin", "caseworker", "clerk"
 
-# (url template, key of the row in `world` for own / other)
+# (url template, keys in `world` of the rows for own / other school)
 READS = [
-    ("/referralview/show/{id}", "own", "other"),
-    ("/familymemberview/show/{id}", "own_family", "other_family"),
-    ("/interventionview/show/{id}", "own_intervention", "other_intervention"),
-    ("/attachmentview/show/{id}", "own_attachment", "other_attachment"),
-    ("/attachmentview/file/{id}", "own_attachment", "other_attachment"),
-    ("/api/v1/referral/{id}", "own", "other"),
+    ("/referrals/{0}", ("own",), ("other",)),
+    ("/referrals/{0}?tab=attachments", ("own",), ("other",)),
+    ("/referrals/{0}/attachments/{1}", ("own", "own_attachment"), ("other", "other_attachment")),
+    ("/api/v1/referral/{0}", ("own",), ("other",)),
 ]
 # (user, which row, expected status)
 READ_EXPECTATIONS = [
@@ -45,12 +43,12 @@ def _session(app, username):
     return client, api_token(app.test_client(), username)
 
 
-@pytest.mark.parametrize("url,own_key,other_key", READS)
+@pytest.mark.parametrize("url,own_keys,other_keys", READS)
 @pytest.mark.parametrize("username,which,expected", READ_EXPECTATIONS)
-def test_read_matrix(app, world, url, own_key, other_key, username, which, expected):
+def test_read_matrix(app, world, url, own_keys, other_keys, username, which, expected):
     client, token = _session(app, username)
-    row_id = getattr(world, (own_key, other_key)[which])
-    response = _get(client, url.format(id=row_id), token if url.startswith("/api/") else None)
+    ids = [getattr(world, key) for key in (own_keys, other_keys)[which]]
+    response = _get(client, url.format(*ids), token if url.startswith("/api/") else None)
     assert response.status_code == expected
     if expected == 404:
         assert b"Southgate" not in response.data
@@ -70,23 +68,27 @@ def test_admin_only_views(app, world, url, username, expected):
 
 def test_lists_show_only_the_scope(app, world):
     clerk, token = _session(app, CLERK)
-    page = clerk.get("/referralview/list/").data
+    page = clerk.get("/referrals/").data
     assert b"Northfield" in page and b"Southgate" not in page
-    # The search form must not preload other schools' rows into the page source.
-    assert world.south_name.encode() not in page
+    assert world.south_name.encode() not in page  # not even in a filter's choices
     api = _get(clerk, "/api/v1/referral/", token).json
     assert api["count"] == 1 and api["result"][0]["school"]["name"] == world.north_name
     staff, staff_token = _session(app, STAFF)
-    assert b"Southgate" in staff.get("/referralview/list/").data
+    assert b"Southgate" in staff.get("/referrals/").data
     assert _get(staff, "/api/v1/referral/", staff_token).json["count"] == 2
 
 
 def test_filter_arguments_cannot_reach_another_school(app, world):
     clerk, token = _session(app, CLERK)
-    page = clerk.get(f"/referralview/list/?_flt_0_school={world.south}").data
-    assert b"Southgate" not in page
+    assert b"Southgate" not in clerk.get(f"/referrals/?school={world.south}").data
+    assert b"Southgate" not in clerk.get(f"/referrals/?district=1&school={world.south}&status=draft").data
     rison = "(filters:!((col:student_last_name,opr:eq,value:Southgate)))"
     assert _get(clerk, f"/api/v1/referral/?q={rison}", token).json["count"] == 0
+
+
+def test_an_attachment_is_reached_only_through_its_own_referral(app, world):
+    clerk, _ = _session(app, CLERK)
+    assert clerk.get(f"/referrals/{world.own}/attachments/{world.other_attachment}").status_code == 404
 
 
 def test_jwt_request_is_scoped_not_anonymous(app, world):
@@ -106,13 +108,14 @@ def test_school_user_without_school_sees_nothing(app, world):
         db.session.commit()
     client, token = _session(app, CLERK)
     assert _get(client, "/api/v1/referral/", token).json["count"] == 0
-    assert client.get(f"/referralview/show/{world.own}").status_code == 404
+    assert client.get(f"/referrals/{world.own}").status_code == 404
+    assert b"Northfield" not in client.get("/referrals/").data
 
 
 def test_anonymous_gets_nothing(app, world):
     client = app.test_client()
-    assert client.get("/referralview/list/").status_code in (302, 401, 403)
-    assert client.get(f"/attachmentview/file/{world.own_attachment}").status_code in (302, 401, 403)
+    assert client.get("/referrals/").status_code in (302, 401, 403)
+    assert client.get(f"/referrals/{world.own}/attachments/{world.own_attachment}").status_code in (302, 401, 403)
     response = client.get("/api/v1/referral/")
     assert response.status_code == 401
     assert set(response.json) == {"message", "errors"}
@@ -120,42 +123,50 @@ def test_anonymous_gets_nothing(app, world):
 
 # --- Writes ------------------------------------------------------------------------------
 
+# (url template, form data) of every write on the referral page; {0} is a referral id,
+# {1} a family member id of that referral, {2} an attachment id of that referral.
+WRITES = [
+    ("/referrals/{0}/save", {"student_first_name": "Changed", "student_last_name": "Changed"}),
+    ("/referrals/{0}/family", {"new-name": "Intruder", "new-phone_cell": "651-555-0199"}),
+    ("/referrals/{0}/family/{1}", {"m{1}-name": "Changed", "m{1}-phone_cell": "651-555-0199"}),
+    ("/referrals/{0}/family/{1}/delete", {}),
+    ("/referrals/{0}/interventions", {"check_other": "y", "note_other": "x"}),
+    ("/referrals/{0}/attachments/{2}/delete", {}),
+    ("/referrals/{0}/submit", {}),
+    ("/referrals/{0}/delete", {}),
+]
 
 
+def _write(client, url, data, ids):
+    return client.post(url.format(*ids), data={k.format(*ids): v for k, v in data.items()})
 
-def test_other_school_rows_cannot_be_edited_or_deleted(app, world):
+
+@pytest.mark.parametrize("url,data", WRITES)
+def test_writes_to_another_school_are_404_and_change_nothing(app, world, url, data):
+    clerk, _ = _session(app, CLERK)
+    response = _write(clerk, url, data, (world.other, world.other_family, world.other_attachment))
+    assert response.status_code == 404
+    assert b"Southgate" not in response.data
+    assert count_rows(app, Referral, id=world.other, student_first_name="Sam") == 1
+    assert count_rows(app, FamilyMember, id=world.other_family, name="Parent of Sam") == 1
+
+
+@pytest.mark.parametrize("url,data", WRITES)
+@pytest.mark.parametrize("username", [STAFF])
+def test_county_staff_cannot_write_on_the_referral_page(app, world, url, data, username):
+    client, _ = _session(app, username)
+    response = _write(client, url, data, (world.own, world.own_family, world.own_attachment))
+    assert response.status_code == 403
+    assert count_rows(app, Referral, id=world.own, student_first_name="Nora") == 1
+
+
+def test_api_writes_to_another_school_are_404(app, world):
     clerk, token = _session(app, CLERK)
-    assert clerk.post(f"/referralview/edit/{world.other}", data={"student_first_name": "X"}).status_code == 404
-    assert clerk.post(f"/referralview/delete/{world.other}").status_code == 404
-    assert clerk.post(f"/familymemberview/delete/{world.other_family}").status_code == 404
     headers = {"Authorization": f"Bearer {token}"}
     assert clerk.put(f"/api/v1/referral/{world.other}", json={"student_first_name": "X"}, headers=headers).status_code == 404
     assert clerk.delete(f"/api/v1/referral/{world.other}", headers=headers).status_code == 404
+    assert clerk.post(f"/api/v1/referral/{world.other}/submit", headers=headers).status_code == 404
     assert count_rows(app, Referral, id=world.other, student_first_name="Sam") == 1
-    assert count_rows(app, FamilyMember, id=world.other_family) == 1
-
-
-def test_actions_rescope_their_rows(app, world):
-    clerk, _ = _session(app, CLERK)
-    assert clerk.post("/referralview/action_post", data={"action": "muldelete", "rowid": [world.other]}).status_code == 404
-    assert clerk.get(f"/referralview/action/muldelete/{world.other}").status_code == 404
-    assert count_rows(app, Referral, id=world.other) == 1
-
-
-def test_filter_argument_cannot_attach_a_child_to_another_school(app, world):
-    clerk, _ = _session(app, CLERK)
-    before = count_rows(app, FamilyMember, referral_id=world.other)
-    clerk.post(f"/familymemberview/add?_flt_0_referral={world.other}",
-               data={"referral": world.other, "name": "Intruder", "phone_cell": "651-555-0199"})
-    assert count_rows(app, FamilyMember, referral_id=world.other) == before
-    page = clerk.get(f"/familymemberview/add?_flt_0_referral={world.other}").data
-    assert b"Southgate" not in page
-
-
-def test_child_add_form_offers_only_own_editable_referrals(app, world):
-    clerk, _ = _session(app, CLERK)
-    page = clerk.get("/familymemberview/add").data.decode()
-    assert f'value="{world.own}"' in page and f'value="{world.other}"' not in page
 
 
 def test_api_body_cannot_choose_school_or_status(app, world):
@@ -175,36 +186,38 @@ def test_api_body_cannot_choose_school_or_status(app, world):
 
 def test_html_form_cannot_choose_school_or_status(app, world):
     clerk, _ = _session(app, CLERK)
-    clerk.post(f"/referralview/edit/{world.own}",
+    clerk.post(f"/referrals/{world.own}/save",
                data={"student_first_name": "Nora", "student_last_name": "Northfield",
                      "school": world.south, "school_id": world.south, "status": "accepted"})
     assert count_rows(app, Referral, id=world.own, school_id=world.north, status="draft") == 1
 
 
 @pytest.mark.parametrize("username", [STAFF, ADMIN])
-def test_county_roles_cannot_create_or_edit_referrals(app, world, username):
+def test_county_roles_cannot_create_referrals(app, world, username):
     client, token = _session(app, username)
     headers = {"Authorization": f"Bearer {token}"}
     response = client.post("/api/v1/referral/", json={"student_first_name": "A", "student_last_name": "B"},
                            headers=headers)
     assert response.status_code == 403
+    page = client.post("/referrals/new", data={"student_first_name": "A", "student_last_name": "B"})
+    assert page.status_code == 403
     assert count_rows(app, Referral) == 2
 
 
 def test_fab_download_route_is_closed(app, world):
     client, _ = _session(app, ADMIN)
-    assert client.get("/referralview/download/anything.pdf").status_code == 404
+    assert client.get("/districtview/download/anything.pdf").status_code == 404
 
 
 def test_page_size_is_capped_and_checked(app, world):
-    client, _ = _session(app, STAFF)
-    assert client.get("/referralview/list/?psize_ReferralView=100000").status_code == 200
-    assert client.get("/referralview/list/?psize_ReferralView=abc").status_code == 400
+    client, _ = _session(app, ADMIN)
+    assert client.get("/districtview/list/?psize_DistrictView=100000").status_code == 200
+    assert client.get("/districtview/list/?psize_DistrictView=abc").status_code == 400
 
 
 def test_download_headers_and_audit(app, world):
     clerk, _ = _session(app, CLERK)
-    response = clerk.get(f"/attachmentview/file/{world.own_attachment}")
+    response = clerk.get(f"/referrals/{world.own}/attachments/{world.own_attachment}")
     assert response.data.startswith(b"%PDF-")
     assert response.headers["Content-Disposition"] == 'attachment; filename="attendance.pdf"'
     assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -120,3 +120,19 @@ def download_headers(attachment: Attachment) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
     }
+
+
+def remove_attachment(referral: Referral, attachment_id: int, user) -> None:
+    """Remove an attachment of an editable referral; its bytes go when nothing refers to them."""
+    from app.extensions import db
+
+    require_editable(referral, user)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.referral_id != referral.id:
+        raise NotFound(_("Not found."))
+    key = attachment.sha256
+    db.session.delete(attachment)
+    db.session.flush()
+    storage.release(key)
+    audit.record("update", "referral", referral.id, school_id=referral.school_id,
+                 detail={"attachment_removed": attachment_id})

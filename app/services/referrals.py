@@ -3,6 +3,7 @@ every save (form or API) applies. Submission rules live in ``eligibility``."""
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import inspect, select
@@ -17,6 +18,19 @@ from app.services.directory import school_year_for
 from app.services.errors import Collector, Conflict, Forbidden, NotFound, ValidationFailed
 
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
+
+#: The referral's own fields that a school user fills in (contract section 5).
+EDITABLE_FIELDS = (
+    "student_first_name", "student_middle_name", "student_last_name", "student_dob", "student_sex",
+    "student_race", "student_address", "student_city", "student_state", "student_zip", "student_grade",
+    "credits_earned", "credits_required", "student_interpreter_needed", "student_language",
+    "unexcused_full_days", "unexcused_half_days", "excused_absences", "tardies", "relevant_information",
+    "is_re_referral", "prior_year_absence_dates", "current_year_absence_dates",
+    "disenrollment_considered", "prior_school_referral_this_year",
+    "has_504_plan", "has_iep", "has_other_support", "disability_description",
+    "primary_contact_name", "primary_contact_phone", "primary_contact_email",
+    "case_manager_name", "case_manager_email",
+)
 
 #: field -> validators, applied to every value a school user saves.
 FIELD_RULES = {
@@ -153,3 +167,210 @@ def count_in_scope(scope: Scope, status: str | None = None) -> int:
     if status:
         query = query.where(Referral.status == status)
     return db.session.scalar(query)
+
+
+# --- Drafts and their children (the referral page and the API call these) ------------------
+
+PURGE_AFTER_DAYS = 30
+
+
+def days_left(referral: Referral) -> int | None:
+    """Days before an unsubmitted draft is deleted (``None`` once it is not a draft)."""
+    if referral.status != Status.DRAFT:
+        return None
+    from app.clock import today
+
+    return max(0, PURGE_AFTER_DAYS - (today() - referral.created_at.date()).days)
+
+
+def create_draft(values: dict, user) -> Referral:
+    """A new draft of the user's school holding ``values`` (fields of contract section 5)."""
+    referral = Referral(**{k: v for k, v in values.items() if k in EDITABLE_FIELDS})
+    prepare_new_draft(referral, user)
+    db.session.add(referral)
+    db.session.flush()
+    record_created(referral)
+    return referral
+
+
+def update_draft(referral: Referral, values: dict, user) -> Referral:
+    """Save ``values`` into a draft or returned referral; on refusal nothing changes."""
+    require_editable(referral, user)
+    for key, value in values.items():
+        if key in EDITABLE_FIELDS:
+            setattr(referral, key, value)
+    prepare_update(referral, user)
+    db.session.flush()
+    audit.record("update", "referral", referral.id, school_id=referral.school_id)
+    return referral
+
+
+def delete_draft(referral: Referral, user) -> None:
+    require_editable(referral, user)
+    if referral.status != Status.DRAFT:
+        raise Conflict(_("Only drafts can be deleted."))
+    audit.record("delete", "referral", referral.id, school_id=referral.school_id)
+    db.session.delete(referral)
+    db.session.flush()
+
+
+def record_view(referral: Referral) -> None:
+    audit.record("view", "referral", referral.id, school_id=referral.school_id)
+
+
+FAMILY_FIELDS = ("name", "relationship", "address", "city", "state", "zip", "phone_cell", "phone_home",
+                 "phone_work", "email", "interpreter_needed", "language")
+FAMILY_RULES = {
+    "state": [validators.state], "zip": [validators.zip_code], "email": [validators.email],
+    "phone_cell": [validators.phone], "phone_home": [validators.phone], "phone_work": [validators.phone],
+}
+
+
+def _family_problems(member) -> Collector:
+    errors = Collector()
+    if not (member.name or "").strip():
+        errors.add("name", _("Enter the name."))
+    if not member.has_phone:
+        errors.add("phone_cell", _("Enter at least one phone number."))
+    if member.interpreter_needed and not (member.language or "").strip():
+        errors.add("language", _("Enter the language the interpreter should speak."))
+    for field, checks in FAMILY_RULES.items():
+        for check in checks:
+            message = check(getattr(member, field))
+            if message:
+                errors.add(field, message)
+    return errors
+
+
+def save_family_member(referral: Referral, values: dict, user, member=None):
+    """Add a family member (or update ``member``) on an editable referral."""
+    from app.models import FamilyMember
+
+    require_editable(referral, user)
+    if member is not None and member.referral_id != referral.id:
+        raise NotFound(_("Not found."))
+    candidate = member or FamilyMember(referral_id=referral.id)
+    for key in FAMILY_FIELDS:
+        if key in values:
+            setattr(candidate, key, values[key])
+    if candidate.state:
+        candidate.state = candidate.state.strip().upper()
+    problems = _family_problems(candidate)
+    if problems:
+        if member is not None:
+            db.session.expire(member)  # drop the refused values; what was saved stays
+        raise ValidationFailed(_("The family member was not saved."), problems.errors)
+    if member is None:
+        db.session.add(candidate)
+    db.session.flush()
+    audit.record("update", "referral", referral.id, school_id=referral.school_id,
+                 detail={"family_member": candidate.id})
+    return candidate
+
+
+def remove_family_member(referral: Referral, member, user) -> None:
+    require_editable(referral, user)
+    if member.referral_id != referral.id:
+        raise NotFound(_("Not found."))
+    db.session.delete(member)
+    db.session.flush()
+    audit.record("update", "referral", referral.id, school_id=referral.school_id,
+                 detail={"family_member_removed": member.id})
+
+
+def intervention_problems(items: list[dict]) -> Collector:
+    """``items``: dicts of kind, date (a ``date`` or ``None``), note. Errors keyed by kind."""
+    from app.models.enums import DATED_INTERVENTIONS, InterventionKind
+
+    errors = Collector()
+    for item in items:
+        kind = item.get("kind")
+        if kind not in InterventionKind.values():
+            errors.add("kind", _("Unknown intervention: %(kind)s.", kind=kind))
+            continue
+        note = (item.get("note") or "").strip()
+        if kind == InterventionKind.PARENT_MEETING:
+            if not item.get("date") and not note:
+                errors.add(kind, _("Enter the meeting date, or why no meeting was held."))
+        elif kind in DATED_INTERVENTIONS and not item.get("date"):
+            errors.add(kind, _("Enter the date."))
+        elif kind == InterventionKind.OTHER and not note:
+            errors.add(kind, _("Describe the other intervention."))
+    return errors
+
+
+def replace_interventions(referral: Referral, items: list[dict], user) -> None:
+    """Make the referral's interventions exactly ``items`` (the county's checklist as ticked)."""
+    from app.models import Intervention
+
+    require_editable(referral, user)
+    intervention_problems(items).raise_if_any(_("The interventions were not saved."))
+    for existing in list(referral.interventions):
+        referral.interventions.remove(existing)
+    for item in items:
+        referral.interventions.append(Intervention(kind=item["kind"], date=item.get("date"),
+                                                   note=(item.get("note") or "").strip() or None))
+    db.session.flush()
+    audit.record("update", "referral", referral.id, school_id=referral.school_id,
+                 detail={"interventions": len(items)})
+
+
+# --- The referral list ---------------------------------------------------------------------
+
+LIST_FILTERS = ("school_year", "district", "school", "status", "grade", "re_referral")
+
+
+@dataclass
+class Page:
+    rows: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search(scope: Scope, filters: dict, page: int = 1, per_page: int = 25) -> Page:
+    """One page of the referrals ``scope`` reaches, newest first, with ``filters`` (ids and codes
+    as strings, as they come from a query string; unknown values match nothing)."""
+    from sqlalchemy import func
+
+    from app.models import School
+
+    conditions = [scope.clause(Referral.school_id)]
+    join_school = False
+
+    def as_int(value):
+        return int(value) if str(value).lstrip("-").isdigit() else -1
+
+    if filters.get("school_year"):
+        conditions.append(Referral.school_year_id == as_int(filters["school_year"]))
+    if filters.get("school"):
+        conditions.append(Referral.school_id == as_int(filters["school"]))
+    if filters.get("district"):
+        conditions.append(School.district_id == as_int(filters["district"]))
+        join_school = True
+    if filters.get("status"):
+        conditions.append(Referral.status == filters["status"])
+    if filters.get("grade") not in (None, ""):
+        conditions.append(Referral.student_grade == as_int(filters["grade"]))
+    if filters.get("re_referral") in ("yes", "no"):
+        conditions.append(Referral.is_re_referral.is_(filters["re_referral"] == "yes"))
+
+    count_query = select(func.count(Referral.id)).where(*conditions)
+    if join_school:
+        count_query = count_query.join(School, School.id == Referral.school_id)
+    total = db.session.scalar(count_query)
+    page = max(1, page)
+    rows = db.session.execute(
+        select(Referral.id, Referral.student_first_name, Referral.student_last_name, Referral.status,
+               Referral.student_grade, Referral.created_at, Referral.submitted_at, Referral.is_re_referral,
+               School.name.label("school_name"))
+        .join(School, School.id == Referral.school_id)
+        .where(*conditions)
+        .order_by(Referral.created_at.desc(), Referral.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(rows=rows, total=total, page=page, per_page=per_page)

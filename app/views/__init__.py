@@ -4,15 +4,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.views.directory import DistrictView, SchoolView, SchoolYearView
-from app.views.referrals import AttachmentView, FamilyMemberView, InterventionView, ReferralView
+from app.views.referral_page import ReferralPageView, template_globals
 
 
 def register_views(appbuilder) -> None:
-    appbuilder.add_view(ReferralView, "Referrals", label=_l("Referrals"), icon="fa-folder-open",
+    from flask import current_app
+
+    current_app.jinja_env.globals.update(template_globals())
+    appbuilder.add_view(ReferralPageView, "Referrals", label=_l("Referrals"), icon="fa-folder-open",
                         category="Referrals", category_label=_l("Referrals"))
-    appbuilder.add_view_no_menu(FamilyMemberView)
-    appbuilder.add_view_no_menu(InterventionView)
-    appbuilder.add_view_no_menu(AttachmentView)
     appbuilder.add_view(DistrictView, "Districts", label=_l("Districts"), icon="fa-map",
                         category="County", category_label=_l("County"))
     appbuilder.add_view(SchoolView, "Schools", label=_l("Schools"), icon="fa-school", category="County")

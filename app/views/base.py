@@ -1,18 +1,18 @@
-"""The base of every view of school-owned data: FAB's ModelView with the scope applied in
-every place FAB's ``base_filters`` do not reach (see FAB_NOTES.md, "Row scoping")."""
+"""Shared pieces of the portal's FAB views and APIs: the scope as a FAB filter, and safe
+ModelView defaults. School-owned rows are shown by the referral pages (``referral_page``) and
+the APIs, which apply the scope themselves; FAB's generic CRUD views only serve the county
+directory, which is not school-owned."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request
+from flask import abort, current_app
 from flask_appbuilder import ModelView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import get_field_setup_query
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db
 from app.models import SCHOOL_OWNED
 from app.security import current_scope
-from app.services.errors import PortalError
 
 
 class FilterInScope(BaseFilter):
@@ -54,69 +54,3 @@ class PortalModelView(ModelView):
         # portal keeps files in the database and serves them through its own checked routes.
         abort(404)
 
-    def _run_write_hook(self, hook, item):
-        try:
-            hook(item)
-        except PortalError:
-            # FAB has already copied the form into ``item``: drop those changes.
-            db.session.rollback()
-            raise
-
-
-class ScopedModelView(PortalModelView):
-    """A view of school-owned rows. Subclasses set ``datamodel``; the scope comes with it."""
-
-    scoped_model = None  # the key of SCHOOL_OWNED; defaults to the datamodel's class
-
-    def __init__(self, **kwargs):
-        model = self.scoped_model or self.datamodel.obj
-        self.base_filters = list(self.base_filters or []) + scope_filters(model)
-        super().__init__(**kwargs)
-
-    def _in_scope(self, pk):
-        """The row ``pk`` if the user may touch it; otherwise 404 (never a hint it exists)."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
-        return item
-
-    # FAB's action routes look rows up without base_filters: re-apply the scope.
-    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
-    def action(self, name, pk):
-        if name not in self.actions:
-            abort(404)
-        self._in_scope(self._deserialize_pk_if_composite(pk))
-        return super().action(name, pk)
-
-    @expose("/action_post", methods=["POST"])
-    def action_post(self):
-        if request.form.get("action") not in self.actions:
-            abort(404)
-        for pk in request.form.getlist("rowid"):
-            self._in_scope(self._deserialize_pk_if_composite(pk))
-        return super().action_post()
-
-    def pre_add(self, item):
-        self._run_write_hook(self.before_add, item)
-
-    def pre_update(self, item):
-        self._run_write_hook(self.before_update, item)
-
-    def pre_delete(self, item):
-        self._run_write_hook(self.before_delete, item)
-
-    # Subclasses put their service calls here; a PortalError refuses the write.
-    def before_add(self, item):
-        pass
-
-    def before_update(self, item):
-        pass
-
-    def before_delete(self, item):
-        pass
-
-
-def refuse_html(error: PortalError):
-    """Flash a refused write and go back (for HTML routes outside FAB's CRUD)."""
-    flash(error.message, "danger")
-    return redirect(request.referrer or "/")

@@ -10,5 +10,5 @@ class PortalIndexView(IndexView):
     def index(self):
         user = g.user
         if user is not None and user.is_authenticated:
-            return redirect(url_for("ReferralView.list"))
+            return redirect(url_for("ReferralPageView.home"))
         return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
