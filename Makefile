@@ -38,6 +38,11 @@ test: $(STAMP) compile-translations
 test-pg: $(STAMP) compile-translations
 	PORTAL_TEST_DB=postgresql TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -q
 
+## The browser tests: pytest-playwright driving Debian's Chromium (apt-get install -y chromium).
+## Screenshots of every tab land in test-artifacts/screens/.
+test-browser: $(STAMP) compile-translations
+	$(BIN)/python -m pytest -q tests/browser
+
 ## Extract, update and compile the message catalogs.
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .

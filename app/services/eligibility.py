@@ -31,6 +31,7 @@ FIELD_TAB = {
         "student_grade", "credits_earned", "credits_required", "student_interpreter_needed",
         "student_language")},
     "family_members": "family",
+    "absence_days": "truancy",
     **{f: "truancy" for f in (
         "unexcused_full_days", "unexcused_half_days", "excused_absences", "tardies",
         "relevant_information", "is_re_referral", "prior_year_absence_dates",
@@ -92,6 +93,10 @@ def absence_days(referral: Referral) -> float:
 
 def _days_text(value: float) -> str:
     return f"{value:g}"
+
+
+def days_sentence(days: float, needed: int) -> str:
+    return _("%(days)s of %(needed)d days (two half days count as one).", days=_days_text(days), needed=needed)
 
 
 def previous_year(year: SchoolYear) -> SchoolYear | None:
@@ -170,8 +175,7 @@ def evaluate(referral: Referral, day: dt.date | None = None) -> Evaluation:
     # 2. Absences (and the re-referral conditions).
     days = absence_days(referral)
     needed = thresholds.re_referral_days if referral.is_re_referral else thresholds.min_days
-    sentence = _("%(days)s of %(needed)d days (two half days count as one).",
-                 days=_days_text(days), needed=needed)
+    sentence = days_sentence(days, needed)
     if days < needed:
         result.add("unexcused_full_days", sentence)
     result.standing.append((days >= needed, sentence))

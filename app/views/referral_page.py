@@ -131,15 +131,23 @@ class ReferralPageView(BaseView):
                 intervention_input=None, family_errors=None, status=200):
         editable = (is_school_user(g.user) and referral.status in referral_service.EDITABLE_STATUSES)
         evaluation = eligibility.evaluate(referral) if editable else None
-        problems = dict(evaluation.errors) if evaluation else {}
-        for key, messages in (errors or {}).items():
-            problems.setdefault(key, [])
-            problems[key] = list(messages) + [m for m in problems[key] if m not in messages]
-        tab_errors = {eligibility.FIELD_TAB.get(k, "student") for k in (errors or {})}
+        # Hints: what the rules still miss (shown calmly while the clerk works); problems: what
+        # a save or a submission just refused (shown in red).
+        hints = dict(evaluation.errors) if evaluation else {}
+        hints.pop("unexcused_full_days", None)  # the live day counter under the fields says it
+        problems = {key: list(messages) for key, messages in (errors or {}).items()}
+        # The live day counter on the Truancy tab states the absence rule; show it there once.
+        thresholds = referral.school_year
+        needed = thresholds.re_referral_days if referral.is_re_referral else thresholds.min_days
+        sentence = eligibility.days_sentence(eligibility.absence_days(referral), needed)
+        days_refused = sentence in problems.get("unexcused_full_days", [])
+        if days_refused:
+            problems["unexcused_full_days"].remove(sentence)
+            problems.setdefault("absence_days", [sentence])
         return self.render_template(
             "referral/page.html",
             referral=referral, form=form, editable=editable, evaluation=evaluation,
-            problems=problems, tab_errors=tab_errors,
+            problems=problems, hints=hints, days_refused=days_refused,
             family_form=family_form,
             attachment_form=attachment_form or AttachmentForm(formdata=None),
             family_errors=family_errors or {},
