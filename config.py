@@ -77,6 +77,8 @@ class Config:
     FAB_API_SWAGGER_UI = False
     FAB_API_MAX_PAGE_SIZE = 100
     PORTAL_MAX_PAGE_SIZE = 100
+    # Filter menus (school years, districts, schools) are cached this many seconds per process.
+    PORTAL_CHOICES_TTL = _int("PORTAL_CHOICES_TTL", 60)
     LANGUAGES = {
         "en": {"flag": "us", "name": "English"},
         "es": {"flag": "es", "name": "Español"},
@@ -104,6 +106,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     MAIL_SUPPRESS_SEND = True
     PORTAL_TODAY = "2026-11-16"
+    PORTAL_CHOICES_TTL = 0  # each test builds its own directory
 
 
 class ProductionConfig(Config):

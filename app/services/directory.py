@@ -51,6 +51,7 @@ def create_district(name: str) -> tuple[District, bool]:
     district = District(name=name)
     db.session.add(district)
     db.session.flush()
+    forget_choices()
     audit.record("create", "district", district.id)
     return district, True
 
@@ -81,6 +82,7 @@ def create_school(name: str, district: str, kind: str, active: bool = True) -> t
     school = School(name=name, district_id=district_row.id, kind=kind, active=active)
     db.session.add(school)
     db.session.flush()
+    forget_choices()
     audit.record("create", "school", school.id, school_id=school.id)
     return school, True
 
@@ -141,6 +143,7 @@ def save_school_year(
     for key, value in values.items():
         setattr(year, key, value)
     db.session.flush()
+    forget_choices()
     audit.record("create" if created else "update", "school_year", year.id)
     return year, created
 
@@ -237,3 +240,35 @@ def create_user(
     db.session.flush()
     audit.record("create", "user", user.id, school_id=user.school_id, detail={"role": role})
     return user
+
+
+# --- Choices for filters (cached briefly: they change a few times a year) -----------------
+
+_choices: dict[int, tuple[float, dict]] = {}
+
+
+def forget_choices() -> None:
+    _choices.clear()
+
+
+def choices() -> dict[str, list[tuple]]:
+    """School years (newest first), districts and schools as ``(id, name, ...)`` tuples for filter
+    menus, cached for ``PORTAL_CHOICES_TTL`` seconds per process (0 turns the cache off)."""
+    import time
+
+    ttl = current_app.config.get("PORTAL_CHOICES_TTL", 60)
+    key = id(current_app._get_current_object())
+    cached = _choices.get(key)
+    if ttl and cached and cached[0] > time.monotonic():
+        return cached[1]
+    data = {
+        "years": [tuple(r) for r in db.session.execute(
+            select(SchoolYear.id, SchoolYear.name).order_by(SchoolYear.starts.desc()))],
+        "districts": [tuple(r) for r in db.session.execute(
+            select(District.id, District.name).order_by(District.name))],
+        "schools": [tuple(r) for r in db.session.execute(
+            select(School.id, School.name, School.district_id).order_by(School.name))],
+    }
+    if ttl:
+        _choices[key] = (time.monotonic() + ttl, data)
+    return data

@@ -8,11 +8,20 @@ from wtforms.validators import DataRequired, ValidationError
 
 from app.models import District, School, SchoolYear
 from app.models.enums import SchoolKind
-from app.services.directory import school_year_problems
+from app.services.directory import forget_choices, school_year_problems
 from app.views.base import PortalModelView
 
 
-class DistrictView(PortalModelView):
+class DirectoryView(PortalModelView):
+    """A county directory table: the filter menus forget their cached choices on each change."""
+
+    def post_add(self, item):
+        forget_choices()
+
+    post_update = post_delete = post_add
+
+
+class DistrictView(DirectoryView):
     datamodel = SQLAInterface(District)
     list_columns = ["name"]
     add_columns = edit_columns = show_columns = ["name"]
@@ -21,7 +30,7 @@ class DistrictView(PortalModelView):
     validators_columns = {"name": [DataRequired()]}
 
 
-class SchoolView(PortalModelView):
+class SchoolView(DirectoryView):
     datamodel = SQLAInterface(School)
     list_columns = ["name", "district", "kind", "active"]
     add_columns = edit_columns = show_columns = ["name", "district", "kind", "active"]
@@ -44,7 +53,7 @@ def _school_year_rule(form, field):
         raise ValidationError(" ".join(problems[field.name]))
 
 
-class SchoolYearView(PortalModelView):
+class SchoolYearView(DirectoryView):
     datamodel = SQLAInterface(SchoolYear)
     _fields = ["name", "starts", "cutoff", "ends", "min_age", "max_age", "min_days", "re_referral_days"]
     list_columns = ["name", "starts", "cutoff", "ends", "min_age", "max_age", "min_days"]

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import District, FamilyMember, Referral, School, SchoolYear
+from app.models import FamilyMember, Referral
 from app.models.enums import DATED_INTERVENTIONS, AttachmentKind, InterventionKind, SchoolKind, Status
 from app.security import current_scope, is_school_user
 from app.services import attachments as attachment_service
-from app.services import eligibility, workflow
+from app.services import directory, eligibility, workflow
 from app.services import referrals as referral_service
 from app.services.errors import PortalError, ValidationFailed
 from app.views.forms import AttachmentForm, FamilyMemberForm, NewReferralForm, ReferralForm
@@ -78,14 +78,14 @@ class ReferralPageView(BaseView):
             page_number = 1
         page = referral_service.search(scope, filters, page_number, PER_PAGE)
         school_user = is_school_user(g.user)
-        schools = db.session.scalars(select(School).where(scope.clause(School.id)).order_by(School.name)).all()
+        menus = directory.choices()
         return self.render_template(
             "referral/list.html",
             page=page, filters=filters, school_user=school_user,
             title=_("My school's referrals") if school_user else _("Referrals"),
-            schools=schools,
-            districts=[] if school_user else db.session.scalars(select(District).order_by(District.name)).all(),
-            years=db.session.scalars(select(SchoolYear).order_by(SchoolYear.starts.desc())).all(),
+            schools=[] if school_user else [s for s in menus["schools"] if scope.allows(s[0])],
+            districts=[] if school_user else menus["districts"],
+            years=menus["years"],
             statuses=list(Status), grades=range(0, 13),
             days_left=self._days_left(page.rows),
         )
