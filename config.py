@@ -50,6 +50,11 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     MAX_ATTACHMENT_MB = _int("MAX_ATTACHMENT_MB", 10)
     PORTAL_TODAY = os.environ.get("PORTAL_TODAY") or None
+    # The daily jobs: local time of the draft purge, and the county's time zone.
+    PURGE_AT = os.environ.get("PURGE_AT", "02:00")
+    PORTAL_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "America/Chicago")
+    PORTAL_PURGE_BATCH = _int("PORTAL_PURGE_BATCH", 2000)
+    PORTAL_PURGE_BATCH_PAUSE = os.environ.get("PORTAL_PURGE_BATCH_PAUSE") or None  # tests only
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _int("MAIL_PORT", 25)

@@ -174,3 +174,33 @@ def demo_data(schools, referrals, seed, password, if_empty):
         db.session.rollback()
         raise click.ClickException(str(getattr(error, "message", error))) from None
     click.echo(summary.describe())
+
+
+@portal.command("purge-drafts")
+@click.option("--dry-run", is_flag=True, help="Count what would be warned and deleted; change nothing.")
+@click.option("--as-of", type=ISO_DATE, default=None, help="Count the 30 days back from this date (default today).")
+@with_appcontext
+def purge_drafts_command(dry_run, as_of):
+    """Delete drafts older than 30 days; warn their creators from day 23 (once)."""
+    from app.services.purge import PurgeBusy, purge_drafts
+
+    try:
+        result = purge_drafts(as_of=as_of, dry_run=dry_run)
+    except PurgeBusy as error:
+        db.session.rollback()
+        click.echo(f"{error} Nothing done.")
+        return
+    click.echo(result.describe())
+
+
+@portal.command("scheduler")
+@click.option("--every-seconds", type=click.IntRange(min=1), default=None, hidden=True,
+              help="Run the jobs every N seconds instead of daily (for tests).")
+@with_appcontext
+def scheduler_command(every_seconds):
+    """Run the daily jobs (the draft purge) until stopped. Run exactly one per deployment."""
+    from flask import current_app
+
+    from app.scheduler import run_scheduler
+
+    run_scheduler(current_app._get_current_object(), every_seconds=every_seconds)
