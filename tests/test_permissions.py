@@ -56,7 +56,7 @@ def test_read_matrix(app, world, url, own_keys, other_keys, username, which, exp
 
 # County Admin alone manages the directory and users.
 ADMIN_ONLY = ["/districtview/list/", "/schoolview/list/", "/schoolyearview/list/", "/users/list/",
-              "/schoolview/add", "/users/add"]
+              "/schoolview/add", "/users/add", "/purge-runs/"]
 
 
 @pytest.mark.parametrize("url", ADMIN_ONLY)

@@ -49,12 +49,13 @@ def draft(school, year, clerk, age: dt.timedelta, status="draft", name="Old"):
     referral = factories.make_referral(school, year, clerk, status=status, first=name, last="Quillfeather")
     referral.created_at = REF - age
     data = make_pdf(f"unique content {name} {age}")
+    key = storage.put(data)
     db.session.add_all([
         FamilyMember(referral=referral, name="Guardian", phone_cell="651-555-0100"),
         Intervention(referral=referral, kind="other", note="x"),
         StatusChange(referral=referral, to_status="draft"),
         Attachment(referral=referral, kind="attendance_record", filename="a.pdf", size_bytes=len(data),
-                   sha256=storage.put(data)),
+                   sha256=key),
     ])
     db.session.flush()
     return referral.id
@@ -269,3 +270,17 @@ def test_foreign_keys_are_enforced_on_every_connection(app, setting):
                                 "VALUES (987654, 'Nobody', false)"))
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize("username,expected", [("admin", 200), ("caseworker", 403), ("clerk", 403)])
+def test_county_admin_sees_recent_purge_runs(app, world, username, expected):
+    from tests.conftest import login
+
+    with app.app_context():
+        purge.purge_drafts(reference=REF)
+        db.session.remove()
+    client = login(app.test_client(), username)
+    response = client.get("/purge-runs/")
+    assert response.status_code == expected
+    if expected == 200:
+        assert b"purge-runs" in response.data and b"<td>0</td>" in response.data

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.views.directory import DistrictView, SchoolView, SchoolYearView
+from app.views.purge_runs import PurgeRunsView
 from app.views.referral_page import ReferralPageView, template_globals
 
 
@@ -17,4 +18,6 @@ def register_views(appbuilder) -> None:
                         category="County", category_label=_l("County"))
     appbuilder.add_view(SchoolView, "Schools", label=_l("Schools"), icon="fa-school", category="County")
     appbuilder.add_view(SchoolYearView, "School years", label=_l("School years"), icon="fa-calendar",
+                        category="County")
+    appbuilder.add_view(PurgeRunsView, "Draft purge runs", label=_l("Draft purge runs"), icon="fa-trash",
                         category="County")
