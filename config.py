@@ -53,7 +53,7 @@ class Config:
     # The daily jobs: local time of the draft purge, and the county's time zone.
     PURGE_AT = os.environ.get("PURGE_AT", "02:00")
     PORTAL_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "America/Chicago")
-    PORTAL_PURGE_BATCH = _int("PORTAL_PURGE_BATCH", 2000)
+    PORTAL_PURGE_BATCH = _int("PORTAL_PURGE_BATCH", 5000)
     PORTAL_PURGE_BATCH_PAUSE = os.environ.get("PORTAL_PURGE_BATCH_PAUSE") or None  # tests only
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

@@ -191,7 +191,7 @@ def test_two_runs_at_once_neither_crash_nor_double_delete(app, setting):
         for thread in threads:
             thread.join()
     finally:
-        app.config.update(PORTAL_PURGE_BATCH=2000, PORTAL_PURGE_BATCH_PAUSE=None)
+        app.config.update(PORTAL_PURGE_BATCH=5000, PORTAL_PURGE_BATCH_PAUSE=None)
     assert not errors
     assert sorted(outcomes, key=str) == [12, "busy"]
     db.session.expire_all()
