@@ -201,7 +201,8 @@ def test_demo_data_same_seed_same_people(app, run):
 
         first = db.session.execute(select(Referral.student_first_name, Referral.student_last_name,
                                           Referral.student_dob, Referral.status, Referral.created_at,
-                                          Referral.school_id).order_by(Referral.id)).all()
+                                          School.name).join(School, School.id == Referral.school_id)
+                                   .order_by(Referral.id)).all()
     # Empty the database again (as the per-test cleanup does) and load with the same seed.
     from tests.conftest import KEEP_TABLES
 
@@ -214,7 +215,8 @@ def test_demo_data_same_seed_same_people(app, run):
     with app.app_context():
         second = db.session.execute(select(Referral.student_first_name, Referral.student_last_name,
                                            Referral.student_dob, Referral.status, Referral.created_at,
-                                          Referral.school_id).order_by(Referral.id)).all()
+                                          School.name).join(School, School.id == Referral.school_id)
+                                   .order_by(Referral.id)).all()
     assert first == second and len(first) == 30
 
 
