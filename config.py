@@ -48,6 +48,8 @@ class Config:
 
     COUNTY_NAME = os.environ.get("COUNTY_NAME", "Dakota County")
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # Where the county is told of each new submission (none: no intake mail).
+    COUNTY_INTAKE_EMAIL = os.environ.get("COUNTY_INTAKE_EMAIL") or None
     MAX_ATTACHMENT_MB = _int("MAX_ATTACHMENT_MB", 10)
     PORTAL_TODAY = os.environ.get("PORTAL_TODAY") or None
     # The daily jobs: local time of the draft purge, and the county's time zone.
@@ -112,6 +114,7 @@ class TestingConfig(Config):
     MAIL_SUPPRESS_SEND = True
     PORTAL_TODAY = "2026-11-16"
     PORTAL_CHOICES_TTL = 0  # each test builds its own directory
+    COUNTY_INTAKE_EMAIL = "intake@county.example.org"
 
 
 class ProductionConfig(Config):

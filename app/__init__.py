@@ -69,6 +69,9 @@ def create_app(config_class: type | None = None) -> Flask:
         register_apis(appbuilder)
         appbuilder.post_init()
     install_scope_guard()
+    from app.services.notify import install_outbox
+
+    install_outbox()
 
     from app.cli import portal
 

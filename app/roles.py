@@ -39,13 +39,13 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     COUNTY_STAFF: [
         *OWN_ACCOUNT,
         *_grant("ReferralPage", *READ, "can_download"),
-        *_grant("ReferralApi", *API_READ),
+        *_grant("ReferralApi", *API_READ, "can_transition", "can_message"),
         *_grant("OpenApi", "can_get"),
     ],
     SCHOOL_STAFF: [
         *OWN_ACCOUNT,
         *_grant("ReferralPage", *READ, *WRITE, "can_submit", "can_download"),
-        *_grant("ReferralApi", *API_READ, *API_WRITE, "can_submit"),
+        *_grant("ReferralApi", *API_READ, *API_WRITE, "can_submit", "can_transition", "can_message"),
         *_grant("OpenApi", "can_get"),
     ],
 }

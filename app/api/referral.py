@@ -1,16 +1,28 @@
 """The referral REST API (contract section 3), scoped like the HTML pages."""
 from __future__ import annotations
 
+from flask import Response, request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 
 from app.api.base import PortalModelRestApi
+from app.api.schemas import (
+    SCHEMAS,
+    AttachmentSchema,
+    FamilyMemberSchema,
+    HistorySchema,
+    InterventionSchema,
+    MessageSchema,
+    TransitionSchema,
+)
 from app.extensions import db
 from app.models import Referral
 from app.services import referrals as referral_service
+from app.services import attachments as attachment_service
+from app.services import messages as message_service
 from app.services import workflow
-from app.services.errors import PortalError
+from app.services.errors import PortalError, ValidationFailed
 
 FIELDS = list(referral_service.EDITABLE_FIELDS)
 
@@ -27,6 +39,7 @@ class ReferralApi(PortalModelRestApi):
     add_columns = edit_columns = FIELDS
     order_columns = ["created_at", "submitted_at", "student_last_name", "status"]
     search_columns = ["status", "student_last_name", "student_grade", "is_re_referral", "created_at"]
+    openapi_spec_component_schemas = tuple(SCHEMAS)
 
     def before_add(self, item):
         referral_service.prepare_new_draft(item, self.user)
@@ -85,3 +98,276 @@ class ReferralApi(PortalModelRestApi):
         except PortalError as error:
             return self.response_error(error)
         return self.response(200, id=referral.id, result=self.show_model_schema.dump(referral))
+
+    # --- Sub-resources: every one finds the referral through the scope (404 outside it) ------
+
+    def _referral(self, pk):
+        return self.datamodel.get(pk, self._base_filters)
+
+    def _run(self, pk, work, status=200):
+        """Find the referral in scope, run ``work(referral)`` (a service call), commit, and answer
+        in the contract's shapes; a refusal rolls back and answers with its status."""
+        referral = self._referral(pk)
+        if referral is None:
+            return self.response_404()
+        try:
+            body = work(referral)
+            db.session.commit()
+        except PortalError as error:
+            return self.response_error(error)
+        if isinstance(body, Response):
+            return body
+        return self.response(status, **body)
+
+    @staticmethod
+    def _load(schema):
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise ValidationFailed("Send a JSON object.", {"body": ["Send a JSON object."]})
+        from marshmallow import ValidationError
+
+        try:
+            return schema.load(data)
+        except ValidationError as error:
+            raise ValidationFailed("Some fields are not valid.",
+                                   {k: v if isinstance(v, list) else [str(v)] for k, v in error.messages.items()})
+
+    @expose("/<int:pk>/transition", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("transition")
+    def transition(self, pk):
+        """Move the referral to another status (contract section 7).
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/TransitionSchema'}
+          responses:
+            200: {description: The referral after the move}
+            401: {$ref: '#/components/responses/401'}
+            403: {description: The user's role may never make this move}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The current status does not allow this move}
+            422: {description: A note, reason or caseworker is missing or wrong}
+        """
+        def work(referral):
+            data = self._load(TransitionSchema())
+            workflow.transition(referral, data["to"], self.user, note=data.get("note"),
+                                reason=data.get("reason"), assigned_to=data.get("assigned_to"))
+            return {"id": referral.id, "result": self.show_model_schema.dump(referral)}
+        return self._run(pk, work)
+
+    @expose("/<int:pk>/family", methods=["GET", "POST"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def family(self, pk):
+        """Family members and guardians of the referral.
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: 'The family members: {"result": [FamilyMemberSchema]}'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/FamilyMemberSchema'}
+          responses:
+            201: {description: The new family member}
+            401: {$ref: '#/components/responses/401'}
+            403: {description: Only school staff add family members}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The referral can no longer be changed}
+            422: {description: Fields that are not valid}
+        """
+        schema = FamilyMemberSchema()
+        if request.method == "GET":
+            return self._run(pk, lambda r: {"result": schema.dump(r.family_members, many=True)})
+
+        def work(referral):
+            member = referral_service.save_family_member(referral, self._load(schema), self.user)
+            return {"id": member.id, "result": schema.dump(member)}
+        return self._run(pk, work, status=201)
+
+    @expose("/<int:pk>/interventions", methods=["GET", "POST"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def interventions(self, pk):
+        """Interventions the school attempted (contract section 5).
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: 'The interventions: {"result": [InterventionSchema]}'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/InterventionSchema'}
+          responses:
+            201: {description: The new intervention}
+            401: {$ref: '#/components/responses/401'}
+            403: {description: Only school staff add interventions}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The referral can no longer be changed}
+            422: {description: Fields that are not valid}
+        """
+        schema = InterventionSchema()
+        if request.method == "GET":
+            return self._run(pk, lambda r: {"result": schema.dump(r.interventions, many=True)})
+
+        def work(referral):
+            item = referral_service.add_intervention(referral, self._load(schema), self.user)
+            return {"id": item.id, "result": schema.dump(item)}
+        return self._run(pk, work, status=201)
+
+    @expose("/<int:pk>/attachments", methods=["GET", "POST"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def attachments(self, pk):
+        """Attachments: GET lists their metadata; POST uploads a PDF (multipart: file, kind).
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: 'Metadata: {"result": [AttachmentSchema]}'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              multipart/form-data:
+                schema:
+                  type: object
+                  required: [file, kind]
+                  properties:
+                    file: {type: string, format: binary}
+                    kind: {type: string, enum: [attendance_record, services_plan, disenrollment_evidence, other]}
+          responses:
+            201: {description: The stored attachment's metadata}
+            401: {$ref: '#/components/responses/401'}
+            403: {description: Only school staff upload}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: The referral can no longer be changed}
+            422: {description: Not an acceptable PDF, or an unknown kind; nothing was stored}
+        """
+        schema = AttachmentSchema()
+        if request.method == "GET":
+            return self._run(pk, lambda r: {"result": schema.dump(r.attachments, many=True)})
+
+        def work(referral):
+            upload = request.files.get("file")
+            if upload is None:
+                raise ValidationFailed("The file was not attached.", {"file": ["Send the PDF as 'file'."]})
+            attachment = attachment_service.add_attachment(referral, request.form.get("kind", ""), upload.filename,
+                                                           upload.read(), self.user)
+            return {"id": attachment.id, "result": schema.dump(attachment)}
+        return self._run(pk, work, status=201)
+
+    @expose("/<int:pk>/attachments/<int:attachment_id>", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def attachment_file(self, pk, attachment_id):
+        """The attachment's PDF, as a download.
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: path, name: attachment_id, required: true, schema: {type: integer}}
+          responses:
+            200:
+              description: The PDF
+              content:
+                application/pdf:
+                  schema: {type: string, format: binary}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        def work(referral):
+            attachment, data = attachment_service.open_for_download(attachment_id, self.user)
+            if attachment.referral_id != referral.id:
+                from app.services.errors import NotFound
+
+                raise NotFound("Not found.")
+            return Response(data, mimetype="application/pdf",
+                            headers=attachment_service.download_headers(attachment))
+        return self._run(pk, work)
+
+    @expose("/<int:pk>/messages", methods=["GET", "POST"])
+    @protect()
+    @safe
+    @permission_name("message")
+    def messages(self, pk):
+        """Messages between the school and the county, oldest first.
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: 'The thread: {"result": [MessageSchema]}'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+        post:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/MessageSchema'}
+          responses:
+            201: {description: The new message}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+            422: {description: An empty or too long message}
+        """
+        schema = MessageSchema()
+        if request.method == "GET":
+            return self._run(pk, lambda r: {"result": schema.dump(message_service.thread(r), many=True)})
+
+        def work(referral):
+            message = message_service.post(referral, self.user, self._load(schema)["body"])
+            return {"id": message.id, "result": schema.dump(message)}
+        return self._run(pk, work, status=201)
+
+    @expose("/<int:pk>/history", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def history(self, pk):
+        """Status changes: from, to, by, at, note, reason.
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: 'The history: {"result": [HistorySchema]}'}
+            401: {$ref: '#/components/responses/401'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        return self._run(pk, lambda r: {"result": HistorySchema().dump(r.status_changes, many=True)})

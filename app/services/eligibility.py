@@ -225,6 +225,10 @@ def evaluate(referral: Referral, day: dt.date | None = None) -> Evaluation:
     # 7. No second open referral for the same student this year.
     if year is not None:
         duplicate = open_duplicate(referral, year)
-        if duplicate is not None:
+        if duplicate is not None and duplicate.school_id == referral.school_id:
+            # The same school may see its own referral: say which one.
+            result.add("student_last_name", _("This student already has an open referral this school year "
+                                              "at your school (referral #%(id)d).", id=duplicate.id))
+        elif duplicate is not None:  # another school's: say only that one exists
             result.add("student_last_name", _("This student already has an open referral this school year."))
     return result

@@ -374,3 +374,18 @@ def search(scope: Scope, filters: dict, page: int = 1, per_page: int = 25) -> Pa
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def add_intervention(referral: Referral, item: dict, user):
+    """Add one intervention (kind, date, note) to an editable referral."""
+    from app.models import Intervention
+
+    require_editable(referral, user)
+    intervention_problems([item]).raise_if_any(_("The intervention was not saved."))
+    intervention = Intervention(referral_id=referral.id, kind=item["kind"], date=item.get("date"),
+                                note=(item.get("note") or "").strip() or None)
+    db.session.add(intervention)
+    db.session.flush()
+    audit.record("update", "referral", referral.id, school_id=referral.school_id,
+                 detail={"intervention": intervention.id})
+    return intervention

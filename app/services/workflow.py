@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import PortalUser, Referral, StatusChange
 from app.models.enums import CloseReason, Status
 from app.security import COUNTY_STAFF, is_county_user, is_school_user, role_names, scope_for
-from app.services import audit, eligibility
+from app.services import audit, eligibility, notify
 from app.services.errors import Collector, Conflict, Forbidden, NotFound, ValidationFailed
 
 SCHOOL, COUNTY = "school", "county"
@@ -124,6 +124,10 @@ def transition(referral: Referral, to, user, note: str | None = None, reason: st
     audit.record("submit" if to == Status.SUBMITTED else "transition", "referral", referral.id,
                  school_id=referral.school_id, detail={"from": current.value, "to": to.value}, actor=user)
     db.session.flush()
+    if to == Status.SUBMITTED:
+        notify.referral_event(referral, "submitted")
+    if referral.created_by_id != user.id:
+        notify.referral_event(referral, "status", to.label)
     return change
 
 
