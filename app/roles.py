@@ -38,13 +38,13 @@ def _grant(view: str, *permissions: str) -> list[tuple[str, str]]:
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     COUNTY_STAFF: [
         *OWN_ACCOUNT,
-        *_grant("ReferralPage", *READ, "can_download"),
+        *_grant("ReferralPage", *READ, "can_download", "can_transition", "can_message"),
         *_grant("ReferralApi", *API_READ, "can_transition", "can_message"),
         *_grant("OpenApi", "can_get"),
     ],
     SCHOOL_STAFF: [
         *OWN_ACCOUNT,
-        *_grant("ReferralPage", *READ, *WRITE, "can_submit", "can_download"),
+        *_grant("ReferralPage", *READ, *WRITE, "can_submit", "can_download", "can_transition", "can_message"),
         *_grant("ReferralApi", *API_READ, *API_WRITE, "can_submit", "can_transition", "can_message"),
         *_grant("OpenApi", "can_get"),
     ],

@@ -207,3 +207,46 @@ def test_county_staff_read_every_tab_without_edit_controls(app, world):
     page = staff.get(f"/referrals/{world.other}").data.decode()
     assert "Southgate" in page and "<fieldset disabled>" in page
     assert "Save draft" not in page and 'id="upload-form"' not in page
+
+
+def test_county_buttons_move_the_referral_and_history_shows_it(app, world, clerk, complete):
+    clerk.post(f"/referrals/{complete}/submit")
+    staff = login(app.test_client(), "caseworker")
+    page = staff.get(f"/referrals/{complete}").data.decode()
+    for button in ("move-under_review", "move-returned"):
+        assert f'id="{button}"' in page
+    assert 'id="move-accepted"' not in page and 'id="submit-referral"' not in page
+    refused = staff.post(f"/referrals/{complete}/move", data={"to": "returned"}, follow_redirects=True)
+    assert b"Add a note." in refused.data
+    assert count_rows(app, Referral, id=complete, status="submitted") == 1
+    staff.post(f"/referrals/{complete}/move", data={"to": "under_review"})
+    page = staff.get(f"/referrals/{complete}").data.decode()
+    assert 'id="move-accepted"' in page and 'id="move-declined"' in page and "Caseworker (optional)" in page
+    staff.post(f"/referrals/{complete}/move", data={"to": "returned", "note": "Attach the contract."})
+    assert count_rows(app, Referral, id=complete, status="returned") == 1
+    page = clerk.get(f"/referrals/{complete}").data.decode()
+    assert "Attach the contract." in page and "Resubmit to the county" in page
+    assert clerk.post(f"/referrals/{complete}/move", data={"to": "accepted"}).status_code == 403
+
+
+def test_school_withdraws_with_a_note(app, world, clerk, complete):
+    clerk.post(f"/referrals/{complete}/submit")
+    page = clerk.get(f"/referrals/{complete}").data.decode()
+    assert 'id="move-withdrawn"' in page and 'id="move-under_review"' not in page
+    clerk.post(f"/referrals/{complete}/move", data={"to": "withdrawn", "note": "Moved out of state."})
+    assert count_rows(app, Referral, id=complete, status="withdrawn") == 1
+
+
+def test_moves_on_another_schools_referral_are_404(app, world, clerk):
+    assert clerk.post(f"/referrals/{world.other}/move", data={"to": "withdrawn", "note": "x"}).status_code == 404
+    assert clerk.post(f"/referrals/{world.other}/messages", data={"body": "hi"}).status_code == 404
+
+
+def test_messages_on_the_page(app, world, clerk):
+    assert clerk.post(f"/referrals/{world.own}/messages", data={"body": "We called home twice."}).status_code == 302
+    staff = login(app.test_client(), "caseworker")
+    staff.post(f"/referrals/{world.own}/messages", data={"body": "Thank you."})
+    page = clerk.get(f"/referrals/{world.own}").data.decode()
+    assert page.index("We called home twice.") < page.index("Thank you.")
+    empty = clerk.post(f"/referrals/{world.own}/messages", data={"body": " "}, follow_redirects=True)
+    assert b"Write a message." in empty.data

@@ -134,3 +134,13 @@ def transition(referral: Referral, to, user, note: str | None = None, reason: st
 def submit(referral: Referral, user) -> StatusChange:
     """Submit a draft or returned referral after every rule of section 6 (422 with all failures)."""
     return transition(referral, Status.SUBMITTED, user)
+
+
+def caseworkers() -> list[PortalUser]:
+    """Active County Staff users, for the Accept button's caseworker choice."""
+    from sqlalchemy import select
+
+    from app.models.user import PortalUser as User
+
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.last_name)).unique().all()
+    return [user for user in users if COUNTY_STAFF in role_names(user)]

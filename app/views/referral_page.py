@@ -14,10 +14,18 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import FamilyMember, Referral
-from app.models.enums import DATED_INTERVENTIONS, AttachmentKind, InterventionKind, SchoolKind, Status
-from app.security import current_scope, is_school_user
+from app.models.enums import (
+    DATED_INTERVENTIONS,
+    AttachmentKind,
+    CloseReason,
+    InterventionKind,
+    SchoolKind,
+    Status,
+)
+from app.security import current_scope, is_county_user, is_school_user
 from app.services import attachments as attachment_service
 from app.services import directory, eligibility, workflow
+from app.services import messages as message_service
 from app.services import referrals as referral_service
 from app.services.errors import PortalError, ValidationFailed
 from app.views.forms import AttachmentForm, FamilyMemberForm, NewReferralForm, ReferralForm
@@ -63,6 +71,7 @@ class ReferralPageView(BaseView):
         "home": "list", "new": "add", "page": "show", "save": "edit", "add_family": "edit",
         "update_family": "edit", "delete_family": "edit", "interventions": "edit", "upload": "edit",
         "delete_attachment": "edit", "download": "download", "submit": "submit", "delete": "delete",
+        "move": "transition", "message": "message",
     }
 
     # --- Lists --------------------------------------------------------------------------
@@ -156,6 +165,9 @@ class ReferralPageView(BaseView):
             attachment_kinds=AttachmentKind, is_online=referral.school.kind == SchoolKind.ONLINE,
             days_left=referral_service.days_left(referral),
             moves=workflow.available_moves(g.user, referral),
+            thread=message_service.thread(referral),
+            caseworkers=workflow.caseworkers() if is_county_user(g.user) else [],
+            close_reasons=list(CloseReason), is_county=is_county_user(g.user),
             title=_("Referral #%(id)d", id=referral.id),
         ), status
 
@@ -320,6 +332,42 @@ class ReferralPageView(BaseView):
                                 tab=_first_error_tab(error.errors), status=422)
         flash(_("Submitted to the county. You can follow its status here."), "success")
         return redirect(url_for(".page", pk=pk))
+
+    @expose("/<int:pk>/move", methods=["POST"])
+    @has_access
+    def move(self, pk):
+        """A status move from the page's buttons (review, return, accept, decline, close,
+        withdraw); the workflow decides, as it does for the API."""
+        referral = _load(pk)
+        to = request.form.get("to", "")
+        assigned = request.form.get("assigned_to") or None
+        try:
+            workflow.transition(referral, to, g.user, note=request.form.get("note"),
+                                reason=request.form.get("reason") or None,
+                                assigned_to=int(assigned) if assigned and assigned.isdigit() else None)
+            db.session.commit()
+        except ValidationFailed as error:
+            db.session.rollback()
+            for messages in error.errors.values():
+                for message in messages:
+                    flash(message, "danger")
+            return redirect(url_for(".page", pk=pk))
+        flash(_("The referral is now %(status)s.", status=Status(to).label), "success")
+        return redirect(url_for(".page", pk=pk))
+
+    @expose("/<int:pk>/messages", methods=["POST"])
+    @has_access
+    def message(self, pk):
+        referral = _load(pk)
+        try:
+            message_service.post(referral, g.user, request.form.get("body"))
+            db.session.commit()
+        except ValidationFailed as error:
+            db.session.rollback()
+            flash(error.errors.get("body", [error.message])[0], "danger")
+            return redirect(url_for(".page", pk=pk, _anchor="messages"))
+        flash(_("Message sent."), "success")
+        return redirect(url_for(".page", pk=pk, _anchor="messages"))
 
     @expose("/<int:pk>/delete", methods=["POST"])
     @has_access
