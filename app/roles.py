@@ -40,12 +40,16 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *OWN_ACCOUNT,
         *_grant("ReferralPage", *READ, "can_download", "can_transition", "can_message"),
         *_grant("ReferralApi", *API_READ, "can_transition", "can_message"),
+        *_grant("SchoolApi", "can_get"),
         *_grant("OpenApi", "can_get"),
+        *_grant("CaseworkerQueueView", "can_queue"),
+        ("menu_access", "Queue"),
     ],
     SCHOOL_STAFF: [
         *OWN_ACCOUNT,
         *_grant("ReferralPage", *READ, *WRITE, "can_submit", "can_download", "can_transition", "can_message"),
         *_grant("ReferralApi", *API_READ, *API_WRITE, "can_submit", "can_transition", "can_message"),
+        *_grant("SchoolApi", "can_get"),
         *_grant("OpenApi", "can_get"),
     ],
 }

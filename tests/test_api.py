@@ -169,3 +169,37 @@ def test_a_failed_move_sends_no_mail(app, world):
     with mail.record_messages() as outbox:
         assert _move(staff, county, world.own, to="returned", note="x").status_code == 409
     assert outbox == []
+
+
+@pytest.mark.parametrize("username,expected", [("admin", 200), ("caseworker", 403), ("clerk", 403)])
+def test_audit_log_is_county_admin_only_and_read_only(app, world, username, expected):
+    client, headers = bearer(app, username)
+    listing = client.get("/api/v1/audit/", headers=headers)
+    assert listing.status_code == expected
+    for method in ("POST", "PUT", "DELETE"):
+        target = "/api/v1/audit/" if method == "POST" else "/api/v1/audit/1"
+        assert client.open(target, method=method, json={"action": "x"}, headers=headers).status_code in (404, 405)
+    page = app.test_client()
+    from tests.conftest import login
+
+    login(page, username)
+    assert page.get("/auditview/list/").status_code == expected
+    assert page.get("/auditview/delete/1").status_code in (403, 404, 405)
+
+
+def test_audit_log_filters(app, world):
+    client, headers = bearer(app, "clerk")
+    client.get(f"/api/v1/referral/{world.own}/attachments/{world.own_attachment}", headers=headers)
+    admin, admin_headers = bearer(app, "admin")
+    rison = "(filters:!((col:action,opr:eq,value:download)))"
+    result = admin.get(f"/api/v1/audit/?q={rison}", headers=admin_headers).json
+    assert result["count"] == 1 and result["result"][0]["actor_username"] == "clerk"
+    assert result["result"][0]["school_id"] == world.north
+
+
+@pytest.mark.parametrize("username", ["admin", "caseworker", "clerk"])
+def test_schools_list(app, world, username):
+    client, headers = bearer(app, username)
+    names = [s["name"] for s in client.get("/api/v1/school/", headers=headers).json["result"]]
+    assert names == ["North Middle School", "South High School"]
+    assert client.post("/api/v1/school/", json={"name": "X"}, headers=headers).status_code == 405

@@ -250,3 +250,13 @@ def test_messages_on_the_page(app, world, clerk):
     assert page.index("We called home twice.") < page.index("Thank you.")
     empty = clerk.post(f"/referrals/{world.own}/messages", data={"body": " "}, follow_redirects=True)
     assert b"Write a message." in empty.data
+
+
+def test_caseworker_queue(app, world, clerk, complete):
+    clerk.post(f"/referrals/{complete}/submit")
+    staff = login(app.test_client(), "caseworker")
+    page = staff.get("/queue/").data.decode()
+    assert "Complete" in page and "Northfield" not in page  # drafts are not waiting
+    assert "Complete" not in staff.get(f"/queue/?school={world.south}").data.decode()
+    assert "Complete" in staff.get("/queue/?assigned=none").data.decode()
+    assert clerk.get("/queue/").status_code == 403

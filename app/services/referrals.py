@@ -389,3 +389,35 @@ def add_intervention(referral: Referral, item: dict, user):
     audit.record("update", "referral", referral.id, school_id=referral.school_id,
                  detail={"intervention": intervention.id})
     return intervention
+
+
+QUEUE_STATUSES = (Status.SUBMITTED.value, Status.UNDER_REVIEW.value)
+
+
+def caseworker_queue(scope: Scope, filters: dict, limit: int = 200) -> list:
+    """Submitted and under-review referrals, oldest submission first, for the county's queue;
+    ``filters`` may name a district, a school and an assigned caseworker ("none" for nobody)."""
+    from app.models import PortalUser, School
+
+    def as_int(value):
+        return int(value) if str(value).isdigit() else -1
+
+    conditions = [scope.clause(Referral.school_id), Referral.status.in_(QUEUE_STATUSES)]
+    if filters.get("district"):
+        conditions.append(School.district_id == as_int(filters["district"]))
+    if filters.get("school"):
+        conditions.append(Referral.school_id == as_int(filters["school"]))
+    if filters.get("assigned") == "none":
+        conditions.append(Referral.assigned_to_id.is_(None))
+    elif filters.get("assigned"):
+        conditions.append(Referral.assigned_to_id == as_int(filters["assigned"]))
+    return db.session.execute(
+        select(Referral.id, Referral.student_first_name, Referral.student_last_name, Referral.status,
+               Referral.submitted_at, School.name.label("school_name"),
+               PortalUser.first_name.label("assigned_first"), PortalUser.last_name.label("assigned_last"))
+        .join(School, School.id == Referral.school_id)
+        .outerjoin(PortalUser, PortalUser.id == Referral.assigned_to_id)
+        .where(*conditions)
+        .order_by(Referral.submitted_at.asc(), Referral.id.asc())
+        .limit(limit)
+    ).all()

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.views.audit import AuditView
 from app.views.directory import DistrictView, SchoolView, SchoolYearView
 from app.views.purge_runs import PurgeRunsView
+from app.views.queue import CaseworkerQueueView
 from app.views.referral_page import ReferralPageView, template_globals
 
 
@@ -14,6 +16,7 @@ def register_views(appbuilder) -> None:
     current_app.jinja_env.globals.update(template_globals())
     appbuilder.add_view(ReferralPageView, "Referrals", label=_l("Referrals"), icon="fa-folder-open",
                         category="Referrals", category_label=_l("Referrals"))
+    appbuilder.add_view(CaseworkerQueueView, "Queue", label=_l("Queue"), icon="fa-inbox", category="Referrals")
     appbuilder.add_view(DistrictView, "Districts", label=_l("Districts"), icon="fa-map",
                         category="County", category_label=_l("County"))
     appbuilder.add_view(SchoolView, "Schools", label=_l("Schools"), icon="fa-school", category="County")
@@ -21,3 +24,4 @@ def register_views(appbuilder) -> None:
                         category="County")
     appbuilder.add_view(PurgeRunsView, "Draft purge runs", label=_l("Draft purge runs"), icon="fa-trash",
                         category="County")
+    appbuilder.add_view(AuditView, "Audit log", label=_l("Audit log"), icon="fa-list-alt", category="County")
