@@ -86,6 +86,8 @@ class Config:
     PORTAL_MAX_PAGE_SIZE = 100
     # Filter menus (school years, districts, schools) are cached this many seconds per process.
     PORTAL_CHOICES_TTL = _int("PORTAL_CHOICES_TTL", 60)
+    # Role permissions are cached this many seconds per process (they change at deploys).
+    PORTAL_PERMISSIONS_TTL = _int("PORTAL_PERMISSIONS_TTL", 60)
     LANGUAGES = {
         "en": {"flag": "us", "name": "English"},
         "es": {"flag": "es", "name": "Español"},
@@ -114,6 +116,7 @@ class TestingConfig(Config):
     MAIL_SUPPRESS_SEND = True
     PORTAL_TODAY = "2026-11-16"
     PORTAL_CHOICES_TTL = 0  # each test builds its own directory
+    PORTAL_PERMISSIONS_TTL = 0
     COUNTY_INTAKE_EMAIL = "intake@county.example.org"
 
 

@@ -5,7 +5,9 @@ APIs, services, downloads and exports all ask it; nothing else decides it.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app, g, has_request_context, jsonify
 from flask_appbuilder.security.sqla.manager import SecurityManager
@@ -128,16 +130,26 @@ def _scope_guard(state) -> None:
         g._portal_scope_busy = False
     if scope.all_schools:
         return
-    options = [
+    state.statement = state.statement.options(*_guard_options(scope))
+
+
+@lru_cache(maxsize=256)
+def _guard_options(scope: Scope) -> tuple:
+    """The loader criteria of ``scope``, built once per distinct scope."""
+    from app.models import SCHOOL_OWNED
+
+    return tuple(
         with_loader_criteria(model, _school_criteria(model, scope), include_aliases=True)
         for model in SCHOOL_OWNED
-    ]
-    state.statement = state.statement.options(*options)
+    )
 
 
 def install_scope_guard() -> None:
     if not event.contains(Session, "do_orm_execute", _scope_guard):
         event.listen(Session, "do_orm_execute", _scope_guard)
+
+
+_PERMISSION_CACHE: dict = {}
 
 
 class PortalSecurityManager(SecurityManager):
@@ -190,6 +202,14 @@ class PortalSecurityManager(SecurityManager):
         cached = g.get("_portal_permissions") if has_request_context() else None
         if cached is not None and cached[0] == key:
             return cached[1]
+        # Permissions change only when `flask db upgrade` syncs the roles: keep them per process
+        # for PORTAL_PERMISSIONS_TTL seconds (0: ask the database on every request).
+        ttl = current_app.config.get("PORTAL_PERMISSIONS_TTL", 0)
+        shared = _PERMISSION_CACHE.get(key)
+        if ttl and shared is not None and shared[0] > time.monotonic():
+            if has_request_context():
+                g._portal_permissions = (key, shared[1])
+            return shared[1]
         rows = self.session.execute(
             select(Permission.name, ViewMenu.name)
             .select_from(PermissionView)
@@ -201,6 +221,8 @@ class PortalSecurityManager(SecurityManager):
         permissions = frozenset((permission, view) for permission, view in rows)
         if has_request_context():
             g._portal_permissions = (key, permissions)
+        if ttl:
+            _PERMISSION_CACHE[key] = (time.monotonic() + ttl, permissions)
         return permissions
 
     def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:

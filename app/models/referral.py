@@ -55,7 +55,9 @@ class Referral(Model):
         ),
         # The school user's list: their school's referrals by status, newest first.
         Index("ix_referral_school_status_created", "school_id", "status", "created_at"),
-        Index("ix_referral_school_created", "school_id", "created_at"),
+        # The list pages: newest first (ties by id), for one school or for the county.
+        Index("ix_referral_school_created_id", "school_id", "created_at", "id"),
+        Index("ix_referral_created_id", "created_at", "id"),
         # County queues and the purge: by status and age.
         Index("ix_referral_status_created", "status", "created_at"),
         Index("ix_referral_year_status", "school_year_id", "status"),

@@ -1,0 +1,84 @@
+"""WSGI entry point for ``bench/list_pages.py`` (bench-only; never part of the ``app`` package).
+
+    DATABASE_URL=... SECRET_KEY=... PORTAL_CHOICES_TTL=60 \
+        .venv/bin/gunicorn -w 2 -b 127.0.0.1:8123 bench._list_app:app      # cwd = repository root
+
+Builds the real portal from ``config.Config`` (which reads the environment) and adds one bare
+Flask route to the same app object, ``/bench/bare-list?school_id=<id or empty>&page=N``: the two
+queries of ``app.services.referrals.search()`` for an unfiltered list (the count, then one page
+of 25 rows joined to the school, newest first) in SQLAlchemy Core on a pooled connection, and
+the rows as a small HTML table. No FAB, no templates, no login, no session ORM (so none of the
+portal's ORM hooks): the floor a list page could reach on this database.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from flask import Response, request
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from app import create_app
+from app.extensions import csrf, db
+from app.models import Referral, School
+from config import Config
+
+PER_PAGE = 25  # app.views.referral_page.PER_PAGE
+
+
+class BenchConfig(Config):
+    """``Config`` as the environment sets it (DATABASE_URL, SECRET_KEY, PORTAL_CHOICES_TTL)."""
+
+
+app = create_app(BenchConfig)
+
+referral = Referral.__table__
+school = School.__table__
+
+
+@csrf.exempt
+def bare_list():
+    raw = (request.args.get("school_id") or "").strip()
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    conditions = []
+    if raw:
+        conditions.append(referral.c.school_id == int(raw))  # empty: the county sees every school
+    count_query = select(func.count(referral.c.id)).where(*conditions)
+    page_query = (
+        select(referral.c.id, referral.c.student_first_name, referral.c.student_last_name,
+               referral.c.status, referral.c.student_grade, referral.c.created_at,
+               referral.c.submitted_at, referral.c.is_re_referral, school.c.name.label("school_name"))
+        .select_from(referral.join(school, school.c.id == referral.c.school_id))
+        .where(*conditions)
+        .order_by(referral.c.created_at.desc(), referral.c.id.desc())
+        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    )
+    with db.engine.connect() as conn:
+        total = conn.execute(count_query).scalar_one()
+        rows = conn.execute(page_query).all()
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{escape(value)}</td>" for value in (
+            row.id, row.student_first_name, row.student_last_name, row.status, row.student_grade,
+            row.created_at, row.submitted_at, "yes" if row.is_re_referral else "no", row.school_name,
+        )) + "</tr>"
+        for row in rows
+    )
+    body = (
+        "<!doctype html><html><head><meta charset=utf-8><title>bare list</title></head><body>"
+        f"<p>{total:,} referrals, page {page}</p>"
+        "<table><thead><tr><th>#</th><th>First</th><th>Last</th><th>Status</th><th>Grade</th>"
+        "<th>Created</th><th>Submitted</th><th>Re-referral</th><th>School</th></tr></thead>"
+        f"<tbody>{cells}</tbody></table></body></html>"
+    )
+    return Response(body, mimetype="text/html")
+
+
+app.add_url_rule("/bench/bare-list", "bench_bare_list", bare_list)
