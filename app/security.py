@@ -180,13 +180,18 @@ class PortalSecurityManager(SecurityManager):
     # permissions in one more, then answers every check of the request from memory.
 
     def get_user_by_id(self, pk):
-        from flask_appbuilder.security.sqla.models import Group
         from sqlalchemy.orm import joinedload
 
         return self.session.scalars(
-            select(PortalUser).where(PortalUser.id == pk)
-            .options(joinedload(PortalUser.roles), joinedload(PortalUser.groups).joinedload(Group.roles))
+            select(PortalUser).where(PortalUser.id == pk).options(joinedload(PortalUser.roles))
         ).unique().first()
+
+    def get_user_roles(self, user):
+        """A user's roles. The portal gives roles to users directly; FAB's groups are not used
+        (a group given to a user grants nothing here), so they are never consulted."""
+        if not user.is_authenticated:
+            return [self.get_public_role()]
+        return list(user.roles)
 
     def _permissions_of(self, user) -> frozenset[tuple[str, str]]:
         from flask_appbuilder.security.sqla.models import (

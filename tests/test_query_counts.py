@@ -54,3 +54,16 @@ def test_list_page_queries_do_not_grow(app, world, cached_menus, username, extra
         response = client.get("/referrals/")
     assert response.status_code == 200
     assert len(statements) <= 4, statements
+
+
+def test_list_api_count_joins_nothing_it_does_not_filter_on(app, world):
+    from tests.conftest import api_token
+
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {api_token(client, 'caseworker')}"}
+    with counted(app) as statements:
+        response = client.get("/api/v1/referral/", headers=headers)
+    assert response.status_code == 200 and response.json["count"] == 2
+    counts = [s for s in statements if "count(" in s.lower()]
+    assert counts and all(" join " not in s.lower() for s in counts), counts
+    assert any("join school" in s.lower() for s in statements)  # the page itself lists school names

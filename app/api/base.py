@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 
 from app.extensions import db
 from app.security import request_user
 from app.services.errors import PortalError
 from app.views.base import scope_filters
+
+
+class CountingInterface(SQLAInterface):
+    """FAB's interface, but the list's COUNT joins only the tables its filters need: stock FAB
+    joins every dotted list column too (1.4 s per request at 1M rows on SQLite)."""
+
+    def query_count(self, query, filters=None, select_columns=None) -> int:
+        return self._apply_inner_all(query, filters, select_columns=None, aliases_mapping={}).count()
 
 
 def error_body(message, errors=None) -> dict:

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 
-from app.api.base import PortalModelRestApi
+from app.api.base import CountingInterface, PortalModelRestApi
 from app.api.schemas import (
     SCHEMAS,
     AttachmentSchema,
@@ -29,7 +28,7 @@ FIELDS = list(referral_service.EDITABLE_FIELDS)
 
 class ReferralApi(PortalModelRestApi):
     resource_name = "referral"
-    datamodel = SQLAInterface(Referral)
+    datamodel = CountingInterface(Referral)
     allow_browser_login = True
     list_columns = ["id", "status", "school.id", "school.name", "school_year.name",
                     "student_first_name", "student_last_name", "student_grade",
