@@ -72,6 +72,9 @@ def create_app(config_class: type | None = None) -> Flask:
     from app.services.notify import install_outbox
 
     install_outbox()
+    from app.api.base import install_fast_rison_validation
+
+    install_fast_rison_validation()
 
     from app.cli import portal
 

@@ -197,13 +197,18 @@ class PortalSecurityManager(SecurityManager):
         from flask_appbuilder.security.sqla.models import (
             Permission,
             PermissionView,
+            Role,
             ViewMenu,
             assoc_permissionview_role,
         )
 
-        roles = self.get_user_roles(user) if user is not None else [self.get_public_role()]
-        role_ids = sorted(role.id for role in roles if role is not None)
-        key = ("_portal_permissions", tuple(role_ids))
+        if user is None:  # anonymous: the public role, found by name (no query for the role)
+            key = ("_portal_permissions", "public")
+            role_filter = Role.name == self.auth_role_public
+        else:
+            role_ids = sorted(role.id for role in self.get_user_roles(user) if role is not None)
+            key = ("_portal_permissions", tuple(role_ids))
+            role_filter = Role.id.in_(role_ids)
         cached = g.get("_portal_permissions") if has_request_context() else None
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -221,8 +226,9 @@ class PortalSecurityManager(SecurityManager):
             .join(Permission, Permission.id == PermissionView.permission_id)
             .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
             .join(assoc_permissionview_role, assoc_permissionview_role.c.permission_view_id == PermissionView.id)
-            .where(assoc_permissionview_role.c.role_id.in_(role_ids))
-        ).all() if role_ids else []
+            .join(Role, Role.id == assoc_permissionview_role.c.role_id)
+            .where(role_filter)
+        ).all()
         permissions = frozenset((permission, view) for permission, view in rows)
         if has_request_context():
             g._portal_permissions = (key, permissions)

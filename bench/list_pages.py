@@ -158,9 +158,23 @@ class Browser:
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
+    headers: dict = {}
+
     def get(self, path: str) -> tuple[int, str, bytes]:
-        with self.opener.open(self.base + path, timeout=120) as response:
+        request = urllib.request.Request(self.base + path, headers=self.headers)
+        with self.opener.open(request, timeout=120) as response:
             return response.status, response.geturl(), response.read()
+
+    def api_login(self, username: str, password: str) -> None:
+        """Use a JWT from the API login for every later request of this session."""
+        import json
+
+        body = json.dumps({"username": username, "password": password, "provider": "db"}).encode()
+        request = urllib.request.Request(self.base + "/api/v1/security/login", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with self.opener.open(request, timeout=60) as response:
+            token = json.loads(response.read())["access_token"]
+        self.headers = {"Authorization": f"Bearer {token}"}
 
     def login(self, username: str, password: str) -> None:
         _, _, body = self.get("/login/")
@@ -212,6 +226,10 @@ def line(size: int, label: str, page: list[float], bare: list[float], target: fl
             f"bare route {median(bare):.1f} ms -> {ratio:.1f}x{verdict}  [bare p90 {p90(bare):.1f} ms]")
 
 
+# The list endpoint as a school user's system would call it: 25 newest, like the page.
+API_LIST = "/api/v1/referral/?q=(order_column:created_at,order_direction:desc,page:0,page_size:25)"
+
+
 def run_one(referrals: int, requests: int) -> None:
     fresh = FreshDatabase("postgresql")
     with fresh as url:
@@ -230,13 +248,17 @@ def run_one(referrals: int, requests: int) -> None:
             county_page = caseworker.time_get("/referrals/", requests)
             school_raw = clerk.time_get(school_bare, requests)
             county_raw = clerk.time_get(county_bare, requests)
+            api = Browser(server.base)
+            api.api_login("clerk", PASSWORD)
+            school_api = api.time_get(API_LIST, requests)
         except Exception:
             print(server.tail(), file=sys.stderr)
             raise
         finally:
             server.stop()
     print(line(referrals, "school list page", school_page, school_raw, TARGET_RATIO))
-    print(line(referrals, "county list page", county_page, county_raw, None), flush=True)
+    print(line(referrals, "county list page", county_page, county_raw, None))
+    print(line(referrals, "school list API", school_api, school_raw, TARGET_RATIO), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -203,3 +203,17 @@ def test_schools_list(app, world, username):
     names = [s["name"] for s in client.get("/api/v1/school/", headers=headers).json["result"]]
     assert names == ["North Middle School", "South High School"]
     assert client.post("/api/v1/school/", json={"name": "X"}, headers=headers).status_code == 405
+
+
+@pytest.mark.parametrize("query,status", [
+    ("(page_size:5)", 200),
+    ("(page_size:'five')", 400),
+    ("(order_direction:sideways)", 400),
+    ("(not rison", 400),
+])
+def test_rison_arguments_are_still_validated(app, world, query, status):
+    client, headers = bearer(app, "caseworker")
+    response = client.get(f"/api/v1/referral/?q={query}", headers=headers)
+    assert response.status_code == status
+    if status == 400:
+        assert set(response.json) == {"message", "errors"}

@@ -96,6 +96,7 @@ class ReferralPageView(BaseView):
             districts=[] if school_user else menus["districts"],
             years=menus["years"],
             statuses=list(Status), grades=range(0, 13),
+            status_labels={status.value: str(status.label) for status in Status},  # translated once
             days_left=self._days_left(page.rows),
         )
 
