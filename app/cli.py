@@ -204,3 +204,26 @@ def scheduler_command(every_seconds):
     from app.scheduler import run_scheduler
 
     run_scheduler(current_app._get_current_object(), every_seconds=every_seconds)
+
+
+@portal.command("district-report")
+@click.option("--school-year", "school_year", required=True, help="For example 2026-2027.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory to write into.")
+@with_appcontext
+def district_report(school_year, out_dir):
+    """Write the yearly report of each district (XLSX and CSV), small counts suppressed."""
+    from app.services import audit, reports
+
+    try:
+        year = reports.resolve_year(school_year)
+        written = reports.write_district_reports(year, out_dir)
+        audit.record("export", "district_report", None, detail={"school_year": year.name, "files": len(written)})
+        db.session.commit()
+    except PortalError as error:
+        db.session.rollback()
+        raise click.ClickException(_one_line(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"Could not write to {out_dir}: {error.strerror}.") from None
+    for path in written:
+        click.echo(path)
+    click.echo(f"{len(written)} files written for {year.name}.")

@@ -5,11 +5,13 @@ from flask_appbuilder.api.manager import OpenApi
 
 from app.api.directory import AuditApi, SchoolApi
 from app.api.referral import ReferralApi
+from app.api.report import ReportApi
 
 
 def register_apis(appbuilder) -> None:
     appbuilder.add_api(ReferralApi)
     appbuilder.add_api(SchoolApi)
     appbuilder.add_api(AuditApi)
+    appbuilder.add_api(ReportApi)
     # The OpenAPI document at /api/v1/_openapi, without FAB's Swagger UI (it loads from a CDN).
     appbuilder.add_api(OpenApi)

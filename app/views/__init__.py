@@ -7,6 +7,7 @@ from app.views.audit import AuditView
 from app.views.directory import DistrictView, SchoolView, SchoolYearView
 from app.views.purge_runs import PurgeRunsView
 from app.views.queue import CaseworkerQueueView
+from app.views.reports import ReportsView, SchoolSummaryView
 from app.views.referral_page import ReferralPageView, template_globals
 
 
@@ -17,6 +18,9 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(ReferralPageView, "Referrals", label=_l("Referrals"), icon="fa-folder-open",
                         category="Referrals", category_label=_l("Referrals"))
     appbuilder.add_view(CaseworkerQueueView, "Queue", label=_l("Queue"), icon="fa-inbox", category="Referrals")
+    appbuilder.add_view(SchoolSummaryView, "My school this year", label=_l("My school this year"),
+                        icon="fa-bar-chart", category="Referrals")
+    appbuilder.add_view(ReportsView, "Dashboard", label=_l("Dashboard"), icon="fa-bar-chart", category="Referrals")
     appbuilder.add_view(DistrictView, "Districts", label=_l("Districts"), icon="fa-map",
                         category="County", category_label=_l("County"))
     appbuilder.add_view(SchoolView, "Schools", label=_l("Schools"), icon="fa-school", category="County")
