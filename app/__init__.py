@@ -75,6 +75,9 @@ def create_app(config_class: type | None = None) -> Flask:
     from app.api.base import install_fast_rison_validation
 
     install_fast_rison_validation()
+    from app.services import tally
+
+    tally.install()
 
     from app.cli import portal
 

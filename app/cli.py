@@ -227,3 +227,13 @@ def district_report(school_year, out_dir):
     for path in written:
         click.echo(path)
     click.echo(f"{len(written)} files written for {year.name}.")
+
+
+@portal.command("rebuild-report-tallies")
+@with_appcontext
+@transactional
+def rebuild_report_tallies():
+    """Recompute the running counts behind the reports (the scheduler does it nightly)."""
+    from app.services import tally
+
+    click.echo(f"{tally.rebuild(db.session.connection())} tally rows.")

@@ -23,6 +23,11 @@ def purge_job(app) -> None:
         try:
             result = purge_drafts()
             log.info("purge run finished: %s", result.describe())
+            from app.services import tally
+
+            rows = tally.rebuild(db.session.connection())
+            db.session.commit()
+            log.info("report tallies rebuilt: %d rows", rows)
         except PurgeBusy:
             log.warning("purge skipped: another purge is running")
         except Exception:  # a failed run is logged; the next one retries

@@ -65,6 +65,9 @@ def add_due_drafts(count: int) -> None:
     writer.write("attachment", ["referral_id", "kind", "filename", "content_type", "size_bytes", "sha256",
                                 "uploaded_by_id", "uploaded_at"], attachments)
     writer.finish(["referral", "family_member", "intervention", "status_change", "attachment"])
+    from app.services import tally
+
+    tally.rebuild(db.session.connection())
     db.session.commit()
 
 

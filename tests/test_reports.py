@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, School, SchoolYear, StatusChange
+from app.models import AuditEvent, PortalUser, School, SchoolYear, StatusChange
 from app.services import reports
 from tests import factories
 from tests.conftest import api_token, login
@@ -180,3 +180,65 @@ def test_district_report_command(app, fixture, tmp_path):
     bad = app.test_cli_runner().invoke(args=["portal", "district-report", "--school-year", "1999-2000",
                                              "--out", str(tmp_path)])
     assert bad.exit_code != 0 and "Unknown school year" in bad.output
+
+
+def _tally_matches_referrals(app) -> tuple[dict, dict]:
+    from collections import Counter
+
+    from app.models import Referral, ReferralTally
+    from app.services.tally import KEY, key_of
+
+    with app.app_context():
+        kept = {(t.school_year_id, t.school_id, t.status, t.grade, t.sex, t.race, t.month): t.n
+                for t in db.session.scalars(select(ReferralTally)) if t.n}
+        expected = Counter()
+        for row in db.session.execute(select(*[getattr(Referral, k) for k in KEY])):
+            key = key_of(dict(zip(KEY, row)))
+            expected[tuple(key.values())] += 1
+        return kept, dict(expected)
+
+
+def test_tallies_follow_every_change(app, world):
+    from tests.conftest import api_token
+
+    kept, expected = _tally_matches_referrals(app)
+    assert kept == expected and sum(kept.values()) == 2
+    clerk = login(app.test_client(), "clerk")
+    clerk.post("/referrals/new", data={"student_first_name": "Tia", "student_last_name": "Tally"})
+    clerk.post(f"/referrals/{world.own}/save", data={"student_first_name": "Nora", "student_last_name": "Northfield",
+                                                    "student_grade": "9", "student_sex": "F", "student_race": "asian"})
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {api_token(api, 'clerk')}"}
+    created = api.post("/api/v1/referral/", json={"student_first_name": "Api", "student_last_name": "Made"}, headers=headers)
+    api.put(f"/api/v1/referral/{created.json['id']}", json={"student_grade": 7}, headers=headers)
+    api.delete(f"/api/v1/referral/{created.json['id']}", headers=headers)
+    with app.app_context():
+        from app.models import Referral
+        from app.services import workflow
+
+        referral = db.session.get(Referral, world.other)
+        referral.status = "submitted"  # an ORM status change
+        db.session.commit()
+        staff = db.session.scalar(select(PortalUser).where(PortalUser.username == "caseworker"))
+        workflow.transition(db.session.get(Referral, world.other), "under_review", staff)  # a Core one
+        db.session.commit()
+    kept, expected = _tally_matches_referrals(app)
+    assert kept == expected and sum(kept.values()) == 3
+    with app.app_context():
+        from app.services.purge import purge_drafts
+
+        purge_drafts(reference=dt.datetime(2027, 2, 1, 12, 0))  # every draft is old by then
+    kept, expected = _tally_matches_referrals(app)
+    assert kept == expected and sum(kept.values()) == 1
+
+
+def test_rebuild_command_repairs_a_drifted_tally(app, world):
+    from app.models import ReferralTally
+
+    with app.app_context():
+        db.session.execute(ReferralTally.__table__.update().values(n=99))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["portal", "rebuild-report-tallies"])
+    assert result.exit_code == 0
+    kept, expected = _tally_matches_referrals(app)
+    assert kept == expected

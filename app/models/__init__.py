@@ -4,6 +4,7 @@ from app.models.attachment import Attachment, AttachmentContent
 from app.models.audit import AuditEvent
 from app.models.referral import FamilyMember, Intervention, Message, Referral, StatusChange
 from app.models.school import District, School, SchoolYear
+from app.models.tally import ReferralTally
 from app.models.user import PortalUser
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Intervention",
     "Message",
     "PortalUser",
+    "ReferralTally",
     "Referral",
     "School",
     "SchoolYear",

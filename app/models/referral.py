@@ -61,6 +61,9 @@ class Referral(Model):
         # County queues and the purge: by status and age.
         Index("ix_referral_status_created", "status", "created_at"),
         Index("ix_referral_year_status", "school_year_id", "status"),
+        # The county's reports: every grouping of a school year read from the index alone.
+        Index("ix_referral_year_report", "school_year_id", "school_id", "status", "student_grade",
+              "student_sex", "student_race", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

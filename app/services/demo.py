@@ -25,7 +25,7 @@ from app.models import (
 )
 from app.models.enums import DATED_INTERVENTIONS, CloseReason, InterventionKind, Race, SchoolKind, Status
 from app.security import COUNTY_ADMIN, COUNTY_STAFF, SCHOOL_STAFF
-from app.services import directory
+from app.services import directory, tally
 from app.services.demo_pdf import make_pdf
 from app.storage import storage
 
@@ -288,6 +288,7 @@ def load_demo(schools: int = 12, referrals: int = 300, seed: int = 2026, passwor
             if bar_handle is not None and hasattr(bar_handle, "update"):
                 bar_handle.update(size)
     writer.finish(["referral", "family_member", "intervention", "attachment", "status_change"])
+    tally.rebuild(db.session.connection())  # the bulk rows bypassed the per-change counting
     summary.referrals = referrals
     db.session.commit()
     return summary

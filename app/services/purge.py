@@ -23,7 +23,7 @@ from app.clock import now
 from app.extensions import db
 from app.models import Attachment, AttachmentContent, AuditEvent, PortalUser, Referral
 from app.models.enums import Status
-from app.services import audit, notify
+from app.services import audit, notify, tally
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,7 @@ def _delete_batch(ids: list[int], cutoff: dt.datetime) -> int:
     and their attachment content no other attachment uses; write one audit event per deleted
     draft (its id and school). Returns how many were deleted."""
     keys = list(db.session.scalars(select(Attachment.sha256).where(Attachment.referral_id.in_(ids)).distinct()))
+    tally.removed(db.session.connection(), and_(Referral.id.in_(ids), _due(cutoff)))
     gone = (delete(Referral).where(Referral.id.in_(ids), _due(cutoff))
             .returning(Referral.id, Referral.school_id))
     moment = now()

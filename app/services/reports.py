@@ -12,10 +12,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import distinct, func, literal_column, select
+from sqlalchemy import distinct, func, select
 
 from app.extensions import db
-from app.models import District, Intervention, Referral, School, SchoolYear, StatusChange
+from app.models import District, Intervention, Referral, ReferralTally, School, SchoolYear, StatusChange
 from app.models.enums import InterventionKind, Race, Sex, Status
 from app.security import Scope
 from app.services.errors import ValidationFailed
@@ -25,10 +25,8 @@ DECISIONS = (Status.ACCEPTED.value, Status.DECLINED.value)
 SMALL_CELL = 10  # counts from 1 to 9 leave the county as "<10"
 
 
-def _month(column):
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, literal_column("'YYYY-MM'"))
-    return func.strftime(literal_column("'%Y-%m'"), column)
+def _month_text(value) -> str | None:
+    return value.strftime("%Y-%m") if hasattr(value, "strftime") else value
 
 
 @dataclass
@@ -55,37 +53,43 @@ def resolve_year(value) -> SchoolYear:
     return year
 
 
-def _conditions(scope: Scope, year: SchoolYear, district: int | None, school: int | None):
-    conditions = [Referral.school_year_id == year.id, scope.clause(Referral.school_id)]
+def _conditions(scope: Scope, year: SchoolYear, district: int | None, school: int | None, table=Referral):
+    conditions = [table.school_year_id == year.id, scope.clause(table.school_id)]
     if school:
-        conditions.append(Referral.school_id == school)
+        conditions.append(table.school_id == school)
     if district:
-        conditions.append(Referral.school_id.in_(select(School.id).where(School.district_id == district)))
+        conditions.append(table.school_id.in_(select(School.id).where(School.district_id == district)))
     return conditions
+
+
+_SENTINELS = {"grade": -1, "sex": "", "race": ""}
 
 
 def summary(scope: Scope, year: SchoolYear, group_by: list[str], district: int | None = None,
             school: int | None = None) -> list[dict]:
-    """Referral counts of ``year`` grouped by ``group_by`` (names of ``GROUPS``)."""
+    """Referral counts of ``year`` grouped by ``group_by`` (names of ``GROUPS``), read from the
+    running tallies (``referral_tally``)."""
     unknown = [g for g in group_by if g not in GROUPS]
     if unknown or not group_by or len(set(group_by)) != len(group_by):
         raise ValidationFailed(_("Choose what to group by."), {"group_by": [
             _("Use one or more of: %(groups)s.", groups=", ".join(GROUPS))]})
-    base = {"status": Referral.status, "grade": Referral.student_grade, "sex": Referral.student_sex,
-            "race": Referral.student_race, "month": _month(Referral.created_at)}
+    t = ReferralTally
+    base = {"status": t.status, "grade": t.grade, "sex": t.sex, "race": t.race, "month": t.month}
     needs_school = any(g in ("district", "school", "kind") for g in group_by)
     columns = [base[g].label(g) for g in group_by if g in base]
     if needs_school:
-        columns.append(Referral.school_id.label("school_id"))
+        columns.append(t.school_id.label("school_id"))
     rows = db.session.execute(
-        select(*columns, func.count().label("count"))
-        .where(*_conditions(scope, year, district, school))
+        select(*columns, func.sum(t.n).label("count"))
+        .where(*_conditions(scope, year, district, school, table=t))
         .group_by(*columns)
     ).all()
     directory = Directory.load() if needs_school else None
     totals: Counter = Counter()
     for row in rows:
         mapping = row._mapping
+        if not mapping["count"]:
+            continue
         key = []
         for group in group_by:
             if group == "school":
@@ -94,8 +98,11 @@ def summary(scope: Scope, year: SchoolYear, group_by: list[str], district: int |
                 key.append(directory.districts[directory.schools[mapping["school_id"]][1]])
             elif group == "kind":
                 key.append(directory.schools[mapping["school_id"]][2])
+            elif group == "month":
+                key.append(_month_text(mapping["month"]))
             else:
-                key.append(mapping[group])
+                value = mapping[group]
+                key.append(None if value == _SENTINELS.get(group, object()) else value)
         totals[tuple(key)] += mapping["count"]
     result = [dict(zip(group_by, key), count=count) for key, count in totals.items()]
     return sorted(result, key=lambda r: tuple("" if r[g] is None else str(r[g]).zfill(4) for g in group_by))

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import PortalUser, Referral, StatusChange
 from app.models.enums import CloseReason, Status
 from app.security import COUNTY_STAFF, is_county_user, is_school_user, role_names, scope_for
-from app.services import audit, eligibility, notify
+from app.services import audit, eligibility, notify, tally
 from app.services.errors import Collector, Conflict, Forbidden, NotFound, ValidationFailed
 
 SCHOOL, COUNTY = "school", "county"
@@ -103,6 +103,7 @@ def transition(referral: Referral, to, user, note: str | None = None, reason: st
             raise ValidationFailed(_("The referral cannot be submitted yet."), result.errors)
 
     moment = now()
+    tally_values = {name: getattr(referral, name) for name in tally.KEY}
     values = {"status": to.value, "updated_at": moment}
     if to == Status.SUBMITTED:
         values["submitted_at"] = moment
@@ -116,6 +117,7 @@ def transition(referral: Referral, to, user, note: str | None = None, reason: st
     if changed != 1:
         db.session.rollback()
         raise Conflict(_("Someone else changed this referral just now; reload and try again."))
+    tally.moved(db.session.connection(), tally_values, to.value)
     db.session.refresh(referral)
     change = StatusChange(referral_id=referral.id, from_status=current.value, to_status=to.value,
                           changed_by_id=user.id, changed_at=moment, note=note,
