@@ -5,6 +5,7 @@ from flask import Response, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.security import current_scope
@@ -12,8 +13,8 @@ from app.services import audit, directory, reports
 from app.services.errors import NotFound
 
 TABLES = {
-    "month": "By month", "status": "By status", "district": "By district", "school": "By school",
-    "grade": "By grade", "sex": "By sex", "race": "By race",
+    "month": _l("By month"), "status": _l("By status"), "district": _l("By district"), "school": _l("By school"),
+    "grade": _l("By grade"), "sex": _l("By sex"), "race": _l("By race"),
 }
 
 
@@ -56,7 +57,7 @@ class ReportsView(BaseView):
         year = self._year()
         rows = reports.summary(current_scope(), year, [table], _int("district"), _int("school"))
         data = [(reports._label(table, r[table]), r["count"]) for r in rows]
-        title = _(TABLES[table])
+        title = str(TABLES[table])
         audit.record("export", "report", None, detail={"table": table, "format": fmt, "school_year": year.name,
                                                        "district": _int("district"), "school": _int("school")})
         db.session.commit()
