@@ -331,7 +331,9 @@ def _make_batch(rng, pools, size, next_ids, school_ids, online_ids, creator_for,
         first = choice(pools.first_f if sex == "F" else pools.first_m if sex == "M" else pools.first_x)
         last = choice(pools.last)
         grade = randint(6, 12)
-        dob = dt.date(year.starts.year - grade - 5, randint(1, 12), randint(1, 28))
+        # Ages that fit the grade (a 6th grader is 11 or 12 in the fall), mostly 12 to 16.
+        dob = dt.date(year.starts.year - min(grade + 6, 17) + (1 if random_() < 0.25 else 0),
+                      randint(1, 12), randint(1, 28))
         high_school = grade >= 9
         interpreter = random_() < 0.12
         full, half = randint(5, 20), randint(0, 6)
