@@ -242,3 +242,12 @@ def test_rebuild_command_repairs_a_drifted_tally(app, world):
     assert result.exit_code == 0
     kept, expected = _tally_matches_referrals(app)
     assert kept == expected
+
+
+def test_interventions_table_exports_too(app, fixture):
+    client = login(app.test_client(), "caseworker")
+    response = client.get("/reports/export/interventions.xlsx?school_year=2026-2027")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 21 and all(count == 0 for _name, count in rows)
+    assert client.get("/reports/export/nothing.csv?school_year=2026-2027").status_code == 404

@@ -52,12 +52,17 @@ class ReportsView(BaseView):
     @expose("/export/<table>.<fmt>")
     @has_access
     def export(self, table, fmt):
-        if table not in TABLES or fmt not in ("csv", "xlsx"):
+        if (table not in TABLES and table != "interventions") or fmt not in ("csv", "xlsx"):
             raise NotFound(_("Not found."))
         year = self._year()
-        rows = reports.summary(current_scope(), year, [table], _int("district"), _int("school"))
-        data = [(reports._label(table, r[table]), r["count"]) for r in rows]
-        title = str(TABLES[table])
+        if table == "interventions":
+            board = reports.dashboard(current_scope(), year, _int("district"), _int("school"))
+            data = [(name, count) for name, count, _share in board.interventions]
+            title = _("Interventions attempted before referral")
+        else:
+            rows = reports.summary(current_scope(), year, [table], _int("district"), _int("school"))
+            data = [(reports._label(table, r[table]), r["count"]) for r in rows]
+            title = str(TABLES[table])
         audit.record("export", "report", None, detail={"table": table, "format": fmt, "school_year": year.name,
                                                        "district": _int("district"), "school": _int("school")})
         db.session.commit()
