@@ -102,6 +102,15 @@ class Config:
     JWT_ACCESS_TOKEN_EXPIRES = 60 * 60
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = True
+    # Login throttling (per account and per client address), as "N per window":
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    # Per address it is higher: a district office signs in from one public address.
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "100 per 15 minutes")
+    # Sessions end after 30 minutes idle and 12 hours in all (OWASP ASVS 3.3).
+    SESSION_IDLE_SECONDS = _int("SESSION_IDLE_SECONDS", 30 * 60)
+    SESSION_ABSOLUTE_SECONDS = _int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+    PERMANENT_SESSION_LIFETIME = 12 * 60 * 60
 
 
 class DevelopmentConfig(Config):

@@ -78,6 +78,10 @@ def create_app(config_class: type | None = None) -> Flask:
     from app.services import tally
 
     tally.install()
+    from app import sessions, throttle
+
+    sessions.install(app)
+    throttle.install(app)
 
     from app.cli import portal
 

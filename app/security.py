@@ -172,7 +172,27 @@ class PortalSecurityManager(SecurityManager):
         jwt_manager.revoked_token_loader(lambda header, payload: unauthorized("The token was revoked."))
         jwt_manager.user_lookup_error_loader(lambda header, payload: unauthorized("The user is unknown."))
         jwt_manager.needs_fresh_token_loader(lambda header, payload: unauthorized("A fresh token is needed."))
+        from app import sessions
+
+        # Tokens carry the user's session version: logout, deactivation, a move to another
+        # school or a new password ends them at once (the user lookup answers 401).
+        jwt_manager.additional_claims_loader(sessions.token_claims)
+        jwt_manager.user_lookup_loader(lambda header, payload: sessions.token_user(self, payload))
         return jwt_manager
+
+    def auth_user_db(self, username, password):
+        """FAB's check (same message, and a fake hash check for unknown users so both take
+        about the same time), plus an audit event of every success and failure."""
+        from app.extensions import db
+        from app.services import audit
+
+        user = super().auth_user_db(username, password)
+        if user is not None:
+            audit.record("login", "user", user.id, school_id=getattr(user, "school_id", None), actor=user)
+        else:
+            audit.record("login_failed", "user", None, detail={"username": (username or "")[:128]})
+        db.session.commit()
+        return user
 
     # --- Fewer queries per request -------------------------------------------------------
     # FAB asks the database once per permission check (about ten per page, menus included).

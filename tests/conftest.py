@@ -107,6 +107,9 @@ def clean_db(request):
     yield
     if "app" not in request.fixturenames:
         return
+    from app.throttle import limiter
+
+    limiter.reset()  # login throttling counts are process-wide: each test starts afresh
     app = request.getfixturevalue("app")
     from app.extensions import db
 

@@ -23,3 +23,6 @@ class PortalUser(User):
         Integer, ForeignKey("school.id", ondelete="RESTRICT"), nullable=True, index=True
     )
     school: Mapped[Optional[School]] = relationship(School, lazy="joined")
+    # Bumped to end every session and API token of the user at once (logout, deactivation,
+    # a move to another school, a new password).
+    session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
