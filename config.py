@@ -107,6 +107,7 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     # Per address it is higher: a district office signs in from one public address.
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "100 per 15 minutes")
+    PUBLIC_FORM_LIMIT_PER_IP = os.environ.get("PUBLIC_FORM_LIMIT_PER_IP", "10 per hour")
     # Sessions end after 30 minutes idle and 12 hours in all (OWASP ASVS 3.3).
     SESSION_IDLE_SECONDS = _int("SESSION_IDLE_SECONDS", 30 * 60)
     SESSION_ABSOLUTE_SECONDS = _int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)

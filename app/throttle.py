@@ -13,6 +13,9 @@ from flask_limiter.util import get_remote_address
 from limits import parse
 
 LOGIN_ENDPOINTS = {"AuthDBView.login", "SecurityApi.login"}
+#: Public forms: throttled per address only.
+PUBLIC_ENDPOINTS = {"PublicAccountView.request_access", "PublicAccountView.forgot_password",
+                    "PublicAccountView.set_password", "AccessRequestApi.create"}
 limiter = Limiter(key_func=get_remote_address)
 
 
@@ -26,13 +29,16 @@ def _account() -> str:
 
 
 def _check():
-    if request.method != "POST" or request.endpoint not in LOGIN_ENDPOINTS:
+    if request.method != "POST" or request.endpoint not in LOGIN_ENDPOINTS | PUBLIC_ENDPOINTS:
         return None
     strategy = limiter.limiter
-    checks = [(parse(current_app.config["LOGIN_LIMIT_PER_IP"]), "login-ip", get_remote_address())]
-    account = _account()
-    if account:
-        checks.append((parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]), "login-account", account))
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        checks = [(parse(current_app.config["PUBLIC_FORM_LIMIT_PER_IP"]), "public-ip", get_remote_address())]
+    else:
+        checks = [(parse(current_app.config["LOGIN_LIMIT_PER_IP"]), "login-ip", get_remote_address())]
+        account = _account()
+        if account:
+            checks.append((parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]), "login-account", account))
     blocked_until = 0.0
     for item, scope, key in checks:
         if not strategy.hit(item, scope, key):
@@ -41,7 +47,8 @@ def _check():
     if not blocked_until:
         return None
     retry = str(max(1, math.ceil(blocked_until - time.time())))
-    message = _("Too many sign-in attempts. Wait a few minutes and try again.")
+    message = (_("Too many sign-in attempts. Wait a few minutes and try again.")
+               if request.endpoint in LOGIN_ENDPOINTS else _("Too many requests; wait a moment and try again."))
     if request.path.startswith("/api/"):
         response = jsonify({"message": message, "errors": {}})
     else:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.views.accounts import AccessRequestsView, PublicAccountView
 from app.views.audit import AuditView
 from app.views.directory import DistrictView, SchoolView, SchoolYearView
 from app.views.purge_runs import PurgeRunsView
@@ -29,3 +30,6 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(PurgeRunsView, "Draft purge runs", label=_l("Draft purge runs"), icon="fa-trash",
                         category="County")
     appbuilder.add_view(AuditView, "Audit log", label=_l("Audit log"), icon="fa-list-alt", category="County")
+    appbuilder.add_view(AccessRequestsView, "Access requests", label=_l("Access requests"), icon="fa-user-plus",
+                        category="County")
+    appbuilder.add_view_no_menu(PublicAccountView)
