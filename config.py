@@ -24,6 +24,12 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _fab_password_validator(password: str) -> None:
+    from app.services.passwords import fab_validator
+
+    fab_validator(password)
+
+
 def _database_url(data_dir: str) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -82,6 +88,9 @@ class Config:
     FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
     FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
     FAB_API_SWAGGER_UI = False
+    # FAB's own password forms use the portal's policy (12-128 characters, not common).
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = staticmethod(lambda password: _fab_password_validator(password))
     FAB_API_MAX_PAGE_SIZE = 100
     PORTAL_MAX_PAGE_SIZE = 100
     # Filter menus (school years, districts, schools) are cached this many seconds per process.

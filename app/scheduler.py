@@ -28,6 +28,11 @@ def purge_job(app) -> None:
             rows = tally.rebuild(db.session.connection())
             db.session.commit()
             log.info("report tallies rebuilt: %d rows", rows)
+            from app.services.accounts import deactivate_dormant
+
+            dormant = deactivate_dormant()
+            db.session.commit()
+            log.info("accounts unused for 180 days deactivated: %d", dormant)
         except PurgeBusy:
             log.warning("purge skipped: another purge is running")
         except Exception:  # a failed run is logged; the next one retries

@@ -61,10 +61,16 @@ def _enforce() -> None:
 
 
 def _ends_sessions(target, value, oldvalue, initiator):
-    """A change of school, of the active flag or of the password ends every session."""
-    if target.id is None or oldvalue is NEVER_SET or (oldvalue is not NO_VALUE and oldvalue == value):
+    """A change of school, of the active flag or of the password ends every session, and is
+    audited (deactivation, reactivation, a move, a new password)."""
+    if oldvalue in (NEVER_SET, NO_VALUE) or oldvalue == value or target.id is None:
         return
     target.session_version = (target.session_version or 0) + 1
+    from app.services import audit
+
+    action = {"active": "reactivate" if value else "deactivate", "school_id": "school_change",
+              "password": "password_change"}[initiator.key]
+    audit.record(action, "user", target.id, school_id=target.school_id)
 
 
 def token_claims(identity) -> dict:
@@ -89,4 +95,5 @@ def install(app: Flask) -> None:
     app.before_request(_enforce)
     for attribute in (PortalUser.school_id, PortalUser.active, PortalUser.password):
         if not event.contains(attribute, "set", _ends_sessions):
-            event.listen(attribute, "set", _ends_sessions)
+            # active_history: the old value is loaded even when the attribute was expired.
+            event.listen(attribute, "set", _ends_sessions, active_history=True)

@@ -117,3 +117,57 @@ def test_logins_are_audited(app, world):
     app.test_client().post("/login/", data={"username": "clerk", "password": "not the password"})
     assert count_rows(app, AuditEvent, action="login", object_id=_user(app, "clerk")) == 1
     assert count_rows(app, AuditEvent, action="login_failed") == 1
+
+
+def test_own_password_reset_follows_the_policy(app, world):
+    client = login(app.test_client(), "clerk")
+    weak = client.post("/resetmypassword/form", data={"password": "short", "conf_password": "short"})
+    assert b"Use at least 12 characters." in weak.data
+    with_name = client.post("/resetmypassword/form", data={"password": "clerk-and-more-words",
+                                                            "conf_password": "clerk-and-more-words"})
+    assert b"must not contain the username" in with_name.data
+    ok = client.post("/resetmypassword/form", data={"password": "a fine long passphrase",
+                                                     "conf_password": "a fine long passphrase"})
+    assert ok.status_code == 302
+    assert count_rows(app, AuditEvent, action="password_change") == 1
+
+
+def test_admin_deactivation_and_reactivation_are_audited(app, world):
+    with app.app_context():
+        user = db.session.get(PortalUser, _user(app, "clerk"))
+        user.active = False
+        db.session.commit()
+        user.active = True
+        db.session.commit()
+    assert count_rows(app, AuditEvent, action="deactivate") == 1
+    assert count_rows(app, AuditEvent, action="reactivate") == 1
+
+
+@pytest.mark.parametrize("days,dormant", [(179, False), (181, True)])
+def test_accounts_unused_for_180_days(app, world, days, dormant):
+    import datetime as dt
+
+    from app.clock import now
+    from app.services.accounts import deactivate_dormant
+
+    with app.app_context():
+        for user in db.session.scalars(select(PortalUser)).unique():
+            user.last_login = now()
+        clerk = db.session.get(PortalUser, _user(app, "clerk"))
+        clerk.last_login = now() - dt.timedelta(days=days)
+        db.session.commit()
+    page = login(app.test_client(), "admin").get("/users/list/").data.decode()
+    assert ("⚠" in page) is dormant
+    with app.app_context():
+        assert deactivate_dormant() == (1 if dormant else 0)
+        db.session.commit()
+    assert count_rows(app, PortalUser, username="clerk", active=not dormant) == 1
+
+
+def test_admin_resends_a_set_password_link(app, world):
+    from app.extensions import mail
+
+    admin = login(app.test_client(), "admin")
+    with mail.record_messages() as outbox:
+        admin.post("/users/action_post", data={"action": "resend_link", "rowid": [_user(app, "clerk")]})
+    assert len(outbox) == 1 and "/set-password/" in outbox[0].body and outbox[0].recipients == ["clerk@example.org"]

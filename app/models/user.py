@@ -26,3 +26,10 @@ class PortalUser(User):
     # Bumped to end every session and API token of the user at once (logout, deactivation,
     # a move to another school, a new password).
     session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+
+    @property
+    def dormant(self) -> bool:
+        """Unused for 180 days (never signed in counts from the account's creation)."""
+        from app.services.accounts import is_dormant
+
+        return is_dormant(self)

@@ -89,3 +89,27 @@ def forgot_password(identifier: str) -> None:
 
 def unusable_password() -> str:
     return hash_password(secrets.token_urlsafe(32))
+
+
+DORMANT_DAYS = 180
+
+
+def is_dormant(user) -> bool:
+    import datetime as dt
+
+    from app.clock import now
+
+    since = user.last_login or user.created_on
+    return bool(user.active and since and now() - since > dt.timedelta(days=DORMANT_DAYS))
+
+
+def deactivate_dormant() -> int:
+    """The daily job: deactivate accounts unused for 180 days (sessions end with it)."""
+    users = db.session.scalars(select(PortalUser).where(PortalUser.active.is_(True))).unique().all()
+    count = 0
+    for user in users:
+        if is_dormant(user):
+            user.active = False
+            count += 1
+    db.session.flush()
+    return count

@@ -30,3 +30,17 @@ def password_problems(password: str, username: str | None = None) -> list[str]:
     if username and username.strip() and username.strip().lower() in password.lower():
         problems.append(_("The password must not contain the username."))
     return problems
+
+
+def fab_validator(password: str) -> None:
+    """FAB's password forms (an admin's reset, a user's own reset) ask here: the same policy.
+    The username is known when users reset their own password."""
+    from flask import g, has_request_context, request
+    from flask_appbuilder.exceptions import PasswordComplexityValidationError
+
+    username = None
+    if has_request_context() and "resetmypassword" in request.path.lower():
+        username = getattr(getattr(g, "user", None), "username", None)
+    problems = password_problems(password or "", username)
+    if problems:
+        raise PasswordComplexityValidationError(" ".join(problems))

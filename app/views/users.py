@@ -1,6 +1,7 @@
 """County Admin's user administration: FAB's user view plus the user's school."""
 from __future__ import annotations
 
+from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.security.views import UserDBModelView
 from wtforms import PasswordField
@@ -31,14 +32,17 @@ def _password_rule(form, field):
 
 
 class PortalUserDBModelView(UserDBModelView):
-    list_columns = ["first_name", "last_name", "username", "email", "roles", "school", "active", "last_login"]
+    list_columns = ["first_name", "last_name", "username", "email", "roles", "school", "active", "last_login",
+                    "dormant"]
+    base_order = ("school_id", "asc")
     show_columns = ["first_name", "last_name", "username", "email", "roles", "school", "active",
                     "last_login", "login_count", "created_on", "changed_on"]
     add_columns = ["first_name", "last_name", "username", "email", "roles", "school", "active",
                    "password", "conf_password"]
     edit_columns = ["first_name", "last_name", "username", "email", "roles", "school", "active"]
     search_columns = ["first_name", "last_name", "username", "email", "active", "roles", "school", "last_login"]
-    label_columns = {"school": _l("School")}
+    label_columns = {"school": _l("School"), "dormant": _l("Unused 180 days")}
+    formatters_columns = {"dormant": lambda value: "⚠" if value else ""}
     description_columns = {
         "school": _l("Required for School Staff; empty for County Admin and County Staff."),
     }
@@ -58,3 +62,17 @@ class PortalUserDBModelView(UserDBModelView):
         ),
         "conf_password": UserDBModelView.add_form_extra_fields["conf_password"],
     }
+
+    @action("resend_link", _l("Send a set-password link"), _l("Send each a link to set a password?"), "fa-envelope")
+    def resend_link(self, items):
+        from flask import flash, redirect
+
+        from app.extensions import db
+        from app.services.accounts import send_set_password_link
+
+        items = items if isinstance(items, list) else [items]
+        for user in items:
+            send_set_password_link(user, reason="reset")
+        db.session.commit()
+        flash(_l("Set-password links sent."), "success")
+        return redirect(self.get_redirect())
