@@ -35,9 +35,9 @@ def submit(values: dict) -> AccessRequest:
     for name, limit in (("first_name", 64), ("last_name", 64), ("job_title", 120), ("reason", 2000)):
         if clean.get(name) and len(clean[name]) > limit:
             errors.add(name, _("Use at most %(n)d characters.", n=limit))
-    for name, check in (("email", validators.email), ("phone", validators.phone)):
+    for name, noun, check in (("email", _("email"), validators.email), ("phone", _("phone number"), validators.phone)):
         if not clean.get(name):
-            errors.add(name, _("Enter your work %(what)s.", what=name))
+            errors.add(name, _("Enter your work %(what)s.", what=noun))
         elif check(clean[name]):
             errors.add(name, str(check(clean[name])))
     school_id = clean.get("school_id")
