@@ -66,6 +66,15 @@ def match_key(first_name, last_name, dob) -> str | None:
     return f"{_normalize(last_name)}|{_normalize(first_name)}|{dob.isoformat()}"
 
 
+def apply_rules(obj, rules: dict, errors: Collector) -> None:
+    """Run each field's validators (``field -> [validator]``) on ``obj``, adding their messages."""
+    for field, checks in rules.items():
+        for check in checks:
+            message = check(getattr(obj, field))
+            if message:
+                errors.add(field, message)
+
+
 def field_problems(referral: Referral) -> Collector:
     """Malformed values (not missing ones: an incomplete draft is fine)."""
     errors = Collector()
@@ -73,11 +82,7 @@ def field_problems(referral: Referral) -> Collector:
         errors.add("student_first_name", _("Enter the student's first name."))
     if not (referral.student_last_name or "").strip():
         errors.add("student_last_name", _("Enter the student's last name."))
-    for field, checks in FIELD_RULES.items():
-        for check in checks:
-            message = check(getattr(referral, field))
-            if message:
-                errors.add(field, message)
+    apply_rules(referral, FIELD_RULES, errors)
     return errors
 
 
@@ -234,11 +239,7 @@ def _family_problems(member) -> Collector:
         errors.add("phone_cell", _("Enter at least one phone number."))
     if member.interpreter_needed and not (member.language or "").strip():
         errors.add("language", _("Enter the language the interpreter should speak."))
-    for field, checks in FAMILY_RULES.items():
-        for check in checks:
-            message = check(getattr(member, field))
-            if message:
-                errors.add(field, message)
+    apply_rules(member, FAMILY_RULES, errors)
     return errors
 
 
