@@ -27,7 +27,7 @@ from app.services import attachments as attachment_service
 from app.services import directory, eligibility, workflow
 from app.services import messages as message_service
 from app.services import referrals as referral_service
-from app.services.errors import PortalError, ValidationFailed
+from app.services.errors import NotFound, PortalError, ValidationFailed
 from app.views.forms import AttachmentForm, FamilyMemberForm, NewReferralForm, ReferralForm
 
 TAB_LABELS = [
@@ -50,8 +50,6 @@ def _load(pk: int) -> Referral:
                  selectinload(Referral.attachments), selectinload(Referral.status_changes))
     )
     if referral is None:
-        from app.services.errors import NotFound
-
         raise NotFound(_("Not found."))
     return referral
 
@@ -209,8 +207,6 @@ class ReferralPageView(BaseView):
         if member_id is not None:
             member = next((m for m in referral.family_members if m.id == member_id), None)
             if member is None:
-                from app.services.errors import NotFound
-
                 raise NotFound(_("Not found."))
         form = FamilyMemberForm(prefix=family_prefix(member_id))
         errors = form.errors if not form.validate() else None
@@ -236,8 +232,6 @@ class ReferralPageView(BaseView):
         referral = _load(pk)
         member = db.session.get(FamilyMember, member_id)
         if member is None or member.referral_id != referral.id:
-            from app.services.errors import NotFound
-
             raise NotFound(_("Not found."))
         referral_service.remove_family_member(referral, member, g.user)
         db.session.commit()
@@ -311,8 +305,6 @@ class ReferralPageView(BaseView):
     def download(self, pk, attachment_id):
         attachment, data = attachment_service.open_for_download(attachment_id, g.user)
         if attachment.referral_id != pk:
-            from app.services.errors import NotFound
-
             db.session.rollback()
             raise NotFound(_("Not found."))
         db.session.commit()
