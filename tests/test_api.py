@@ -217,3 +217,25 @@ def test_rison_arguments_are_still_validated(app, world, query, status):
     assert response.status_code == status
     if status == 400:
         assert set(response.json) == {"message", "errors"}
+
+
+@pytest.mark.parametrize("username", ["clerk", "caseworker"])
+@pytest.mark.parametrize("order", ["created_at:desc", "student_last_name:asc", "status:desc", "submitted_at:asc"])
+@pytest.mark.parametrize("page", ["page:0,page_size:2", "page:1,page_size:1", "page:0,page_size:25"])
+def test_lean_list_path_answers_exactly_like_fab(app, world, username, order, page):
+    with app.app_context():
+        from app.models import School, SchoolYear
+        from tests import factories
+
+        for index in range(3):
+            factories.make_referral(db.session.get(School, world.north), db.session.get(SchoolYear, world.year),
+                                    first=f"Lean{index}", last=f"Path{index}", student_grade=index + 6)
+        db.session.commit()
+    client, headers = bearer(app, username)
+    column, direction = order.split(":")
+    lean = client.get(f"/api/v1/referral/?q=(order_column:{column},order_direction:{direction},{page})",
+                      headers=headers).json
+    fab = client.get(f"/api/v1/referral/?q=(filters:!(),order_column:{column},order_direction:{direction},{page})",
+                     headers=headers).json
+    assert lean == fab
+    assert all(row["school"]["name"] == "North Middle School" for row in lean["result"]) or username != "clerk"

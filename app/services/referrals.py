@@ -422,3 +422,27 @@ def caseworker_queue(scope: Scope, filters: dict, limit: int = 200) -> list:
         .order_by(Referral.submitted_at.asc(), Referral.id.asc())
         .limit(limit)
     ).all()
+
+
+def list_page(scope: Scope, order_column: str, descending: bool, offset: int, limit: int):
+    """One page of the referral list API without the ORM's object graph: the count and the
+    rows (with school and school year names) of the referrals ``scope`` reaches."""
+    from sqlalchemy import func
+
+    from app.models import School, SchoolYear
+
+    condition = scope.clause(Referral.school_id)
+    total = db.session.scalar(select(func.count(Referral.id)).where(condition))
+    column = getattr(Referral, order_column)
+    rows = db.session.execute(
+        select(Referral.id, Referral.status, Referral.student_first_name, Referral.student_last_name,
+               Referral.student_grade, Referral.created_at, Referral.submitted_at, Referral.school_id,
+               School.name.label("school_name"), SchoolYear.name.label("school_year_name"))
+        .join(School, School.id == Referral.school_id)
+        .join(SchoolYear, SchoolYear.id == Referral.school_year_id)
+        .where(condition)
+        .order_by(column.desc() if descending else column.asc(),
+                  Referral.id.desc() if descending else Referral.id.asc())
+        .limit(limit).offset(offset)
+    ).all()
+    return total, rows
