@@ -78,7 +78,9 @@ def create_app(config_class: type | None = None) -> Flask:
     from app.services import tally
 
     tally.install()
-    from app import sessions, throttle
+    from app import i18n, sessions, throttle
+
+    i18n.install(app)
 
     sessions.install(app)
     throttle.install(app)
