@@ -1,15 +1,12 @@
 """Access requests over the API (contract section 3): public POST, County Admin decides."""
 from __future__ import annotations
 
-from flask import request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 
 from app.api.base import ErrorShapeMixin
-from app.extensions import db
 from app.security import request_user
 from app.services import access
-from app.services.errors import PortalError, ValidationFailed
 
 
 def _dump(item) -> dict:
@@ -23,20 +20,6 @@ def _dump(item) -> dict:
 class AccessRequestApi(ErrorShapeMixin, BaseApi):
     resource_name = "access-request"
     openapi_spec_tag = "Access requests"
-
-    def _json(self) -> dict:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            raise ValidationFailed("Send a JSON object.", {"body": ["Send a JSON object."]})
-        return body
-
-    def _run(self, work, status=200):
-        try:
-            body = work()
-            db.session.commit()
-        except PortalError as error:
-            return self.response_error(error)
-        return self.response(status, **body)
 
     @expose("/", methods=["POST"])
     @safe
@@ -66,7 +49,7 @@ class AccessRequestApi(ErrorShapeMixin, BaseApi):
             429: {description: Too many requests from this address}
         """
         def work():
-            body = self._json()
+            body = self.json_body()
             values = {k: body.get(k) for k in access.FIELDS}
             values["school_id"] = str(values["school_id"]) if isinstance(values["school_id"], int) else ""
             for key in access.FIELDS:
@@ -74,7 +57,7 @@ class AccessRequestApi(ErrorShapeMixin, BaseApi):
                     values[key] = ""
             item = access.submit(values)
             return {"id": item.id, "message": "Received. The county reviews requests within two business days."}
-        return self._run(work, status=201)
+        return self.run_service(work, status=201)
 
     @expose("/", methods=["GET"])
     @protect()
@@ -111,7 +94,7 @@ class AccessRequestApi(ErrorShapeMixin, BaseApi):
         def work():
             user = access.approve(pk, request_user())
             return {"id": pk, "user": {"id": user.id, "username": user.username}}
-        return self._run(work)
+        return self.run_service(work)
 
     @expose("/<int:pk>/deny", methods=["POST"])
     @protect()
@@ -137,7 +120,7 @@ class AccessRequestApi(ErrorShapeMixin, BaseApi):
             422: {description: The note is missing}
         """
         def work():
-            note = self._json().get("note")
+            note = self.json_body().get("note")
             item = access.deny(pk, request_user(), note if isinstance(note, str) else None)
             return {"id": item.id, "status": item.status}
-        return self._run(work)
+        return self.run_service(work)

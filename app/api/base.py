@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import jsonschema
+from flask import Response, request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -9,7 +10,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.security import request_user
-from app.services.errors import PortalError
+from app.services.errors import PortalError, ValidationFailed
 from app.views.base import scope_filters
 
 
@@ -98,6 +99,35 @@ class ErrorShapeMixin:
     def response_error(self, error: PortalError):
         db.session.rollback()
         return self.response(error.status, **error.to_dict())
+
+    def run_service(self, work, status: int = 200):
+        """Run ``work()`` (service calls returning the response body, or a Response), commit, and
+        answer; a refusal rolls back and answers with its status and the contract's shape."""
+        try:
+            body = work()
+            db.session.commit()
+        except PortalError as error:
+            return self.response_error(error)
+        if isinstance(body, Response):
+            return body
+        return self.response(status, **body)
+
+    @staticmethod
+    def json_body(schema=None) -> dict:
+        """The request's JSON object, loaded through ``schema`` when given; ``ValidationFailed``
+        (422 with the field errors) otherwise."""
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise ValidationFailed(_("Send a JSON object."), {"body": [_("Send a JSON object.")]})
+        if schema is None:
+            return data
+        from marshmallow import ValidationError
+
+        try:
+            return schema.load(data)
+        except ValidationError as error:
+            raise ValidationFailed(_("Some fields are not valid."),
+                                   {k: v if isinstance(v, list) else [str(v)] for k, v in error.messages.items()})
 
 
 class PortalModelRestApi(ErrorShapeMixin, ModelRestApi):

@@ -132,32 +132,11 @@ class ReferralApi(PortalModelRestApi):
         return self.datamodel.get(pk, self._base_filters)
 
     def _run(self, pk, work, status=200):
-        """Find the referral in scope, run ``work(referral)`` (a service call), commit, and answer
-        in the contract's shapes; a refusal rolls back and answers with its status."""
+        """``work(referral)`` for the referral ``pk`` if the scope reaches it (404 otherwise)."""
         referral = self._referral(pk)
         if referral is None:
             return self.response_404()
-        try:
-            body = work(referral)
-            db.session.commit()
-        except PortalError as error:
-            return self.response_error(error)
-        if isinstance(body, Response):
-            return body
-        return self.response(status, **body)
-
-    @staticmethod
-    def _load(schema):
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            raise ValidationFailed("Send a JSON object.", {"body": ["Send a JSON object."]})
-        from marshmallow import ValidationError
-
-        try:
-            return schema.load(data)
-        except ValidationError as error:
-            raise ValidationFailed("Some fields are not valid.",
-                                   {k: v if isinstance(v, list) else [str(v)] for k, v in error.messages.items()})
+        return self.run_service(lambda: work(referral), status)
 
     @expose("/<int:pk>/transition", methods=["POST"])
     @protect()
@@ -183,7 +162,7 @@ class ReferralApi(PortalModelRestApi):
             422: {description: A note, reason or caseworker is missing or wrong}
         """
         def work(referral):
-            data = self._load(TransitionSchema())
+            data = self.json_body(TransitionSchema())
             workflow.transition(referral, data["to"], self.user, note=data.get("note"),
                                 reason=data.get("reason"), assigned_to=data.get("assigned_to"))
             return {"id": referral.id, "result": self.show_model_schema.dump(referral)}
@@ -224,7 +203,7 @@ class ReferralApi(PortalModelRestApi):
             return self._run(pk, lambda r: {"result": schema.dump(r.family_members, many=True)})
 
         def work(referral):
-            member = referral_service.save_family_member(referral, self._load(schema), self.user)
+            member = referral_service.save_family_member(referral, self.json_body(schema), self.user)
             return {"id": member.id, "result": schema.dump(member)}
         return self._run(pk, work, status=201)
 
@@ -263,7 +242,7 @@ class ReferralApi(PortalModelRestApi):
             return self._run(pk, lambda r: {"result": schema.dump(r.interventions, many=True)})
 
         def work(referral):
-            item = referral_service.add_intervention(referral, self._load(schema), self.user)
+            item = referral_service.add_intervention(referral, self.json_body(schema), self.user)
             return {"id": item.id, "result": schema.dump(item)}
         return self._run(pk, work, status=201)
 
@@ -378,7 +357,7 @@ class ReferralApi(PortalModelRestApi):
             return self._run(pk, lambda r: {"result": schema.dump(message_service.thread(r), many=True)})
 
         def work(referral):
-            message = message_service.post(referral, self.user, self._load(schema)["body"])
+            message = message_service.post(referral, self.user, self.json_body(schema)["body"])
             return {"id": message.id, "result": schema.dump(message)}
         return self._run(pk, work, status=201)
 
