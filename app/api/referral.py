@@ -138,6 +138,17 @@ class ReferralApi(PortalModelRestApi):
             return self.response_404()
         return self.run_service(lambda: work(referral), status)
 
+    def _children(self, pk, schema, listed, add):
+        """A sub-resource of the referral: GET lists ``listed(referral)``; POST loads the body
+        through ``schema``, runs ``add(referral, body)`` (a service call) and answers 201."""
+        if request.method == "GET":
+            return self._run(pk, lambda r: {"result": schema.dump(listed(r), many=True)})
+
+        def work(referral):
+            item = add(referral, self.json_body(schema))
+            return {"id": item.id, "result": schema.dump(item)}
+        return self._run(pk, work, status=201)
+
     @expose("/<int:pk>/transition", methods=["POST"])
     @protect()
     @safe
@@ -198,14 +209,8 @@ class ReferralApi(PortalModelRestApi):
             409: {description: The referral can no longer be changed}
             422: {description: Fields that are not valid}
         """
-        schema = FamilyMemberSchema()
-        if request.method == "GET":
-            return self._run(pk, lambda r: {"result": schema.dump(r.family_members, many=True)})
-
-        def work(referral):
-            member = referral_service.save_family_member(referral, self.json_body(schema), self.user)
-            return {"id": member.id, "result": schema.dump(member)}
-        return self._run(pk, work, status=201)
+        return self._children(pk, FamilyMemberSchema(), lambda r: r.family_members,
+                              lambda r, body: referral_service.save_family_member(r, body, self.user))
 
     @expose("/<int:pk>/interventions", methods=["GET", "POST"])
     @protect()
@@ -237,14 +242,8 @@ class ReferralApi(PortalModelRestApi):
             409: {description: The referral can no longer be changed}
             422: {description: Fields that are not valid}
         """
-        schema = InterventionSchema()
-        if request.method == "GET":
-            return self._run(pk, lambda r: {"result": schema.dump(r.interventions, many=True)})
-
-        def work(referral):
-            item = referral_service.add_intervention(referral, self.json_body(schema), self.user)
-            return {"id": item.id, "result": schema.dump(item)}
-        return self._run(pk, work, status=201)
+        return self._children(pk, InterventionSchema(), lambda r: r.interventions,
+                              lambda r, body: referral_service.add_intervention(r, body, self.user))
 
     @expose("/<int:pk>/attachments", methods=["GET", "POST"])
     @protect()
@@ -352,14 +351,8 @@ class ReferralApi(PortalModelRestApi):
             404: {$ref: '#/components/responses/404'}
             422: {description: An empty or too long message}
         """
-        schema = MessageSchema()
-        if request.method == "GET":
-            return self._run(pk, lambda r: {"result": schema.dump(message_service.thread(r), many=True)})
-
-        def work(referral):
-            message = message_service.post(referral, self.user, self.json_body(schema)["body"])
-            return {"id": message.id, "result": schema.dump(message)}
-        return self._run(pk, work, status=201)
+        return self._children(pk, MessageSchema(), message_service.thread,
+                              lambda r, body: message_service.post(r, self.user, body["body"]))
 
     @expose("/<int:pk>/history", methods=["GET"])
     @protect()

@@ -110,19 +110,15 @@ class ReferralPageView(BaseView):
     def new(self):
         form = NewReferralForm()
         if form.validate_on_submit():
-            try:
-                referral = referral_service.create_draft(
-                    {"student_first_name": form.student_first_name.data.strip(),
-                     "student_last_name": form.student_last_name.data.strip()}, g.user)
-                db.session.commit()
-            except PortalError as error:
-                db.session.rollback()
-                if error.status in (403, 404, 409):
-                    raise
-                _attach_errors(form, error)
+            created = []
+            errors = _commit(lambda: created.append(referral_service.create_draft(
+                {"student_first_name": form.student_first_name.data.strip(),
+                 "student_last_name": form.student_last_name.data.strip()}, g.user)))
+            if errors:
+                _attach_errors(form, ValidationFailed(_("Some fields need attention."), errors))
             else:
                 flash(_("Draft saved. Fill in each tab, then submit."), "success")
-                return redirect(url_for(".page", pk=referral.id))
+                return redirect(url_for(".page", pk=created[0].id))
         return self.render_template("referral/new.html", form=form, title=_("New referral"))
 
     # --- The referral page ----------------------------------------------------------------
@@ -211,15 +207,9 @@ class ReferralPageView(BaseView):
         form = FamilyMemberForm(prefix=family_prefix(member_id))
         errors = form.errors if not form.validate() else None
         if errors is None:
-            try:
-                referral_service.save_family_member(referral, form.values(), g.user, member)
-                db.session.commit()
-            except PortalError as error:
-                db.session.rollback()
+            errors = _commit(lambda: referral_service.save_family_member(referral, form.values(), g.user, member))
+            if errors:
                 referral = _load(pk)
-                errors = error.errors
-                if error.status in (403, 404, 409):
-                    raise
         if errors:
             return self._render(referral, ReferralForm(obj=referral), family_form=form, tab="family",
                                 family_errors={"member": member_id, "errors": errors}, status=422)
@@ -252,13 +242,9 @@ class ReferralPageView(BaseView):
                 day = None
             items.append({"kind": kind.value, "date": day, "note": request.form.get(f"note_{kind.value}")})
         if not errors:
-            try:
-                referral_service.replace_interventions(referral, items, g.user)
-                db.session.commit()
-            except ValidationFailed as error:
-                db.session.rollback()
+            errors = _commit(lambda: referral_service.replace_interventions(referral, items, g.user))
+            if errors:
                 referral = _load(pk)
-                errors = error.errors
         if errors:
             return self._render(referral, ReferralForm(obj=referral), tab="intervention",
                                 errors={"interventions": [_("Some interventions need attention.")]},
@@ -276,15 +262,10 @@ class ReferralPageView(BaseView):
         if not form.validate() or upload is None:
             errors = form.errors or {"file": [_("Choose a PDF file.")]}
         else:
-            try:
-                attachment_service.add_attachment(referral, form.kind.data, upload.filename, upload.read(), g.user)
-                db.session.commit()
-            except PortalError as error:
-                db.session.rollback()
-                if error.status in (403, 404, 409):
-                    raise
+            errors = _commit(lambda: attachment_service.add_attachment(
+                referral, form.kind.data, upload.filename, upload.read(), g.user))
+            if errors:
                 referral = _load(pk)
-                errors = error.errors
         if errors:
             return self._render(referral, ReferralForm(obj=referral), attachment_form=form, tab="attachments",
                                 errors={"attachments": [m for msgs in errors.values() for m in msgs]}, status=422)
@@ -387,6 +368,20 @@ def template_globals() -> dict:
                                                            prefix=family_prefix(member.id)),
         "new_family_form": lambda: FamilyMemberForm(formdata=None, prefix=family_prefix(None)),
     }
+
+
+def _commit(work) -> dict | None:
+    """Run ``work()`` (a service call) and commit. A refusal of the input rolls back and returns
+    its field errors for the page to show; a 403, 404 or 409 goes on to the error pages."""
+    try:
+        work()
+        db.session.commit()
+    except PortalError as error:
+        db.session.rollback()
+        if error.status in (403, 404, 409):
+            raise
+        return error.errors
+    return None
 
 
 def _first_error_tab(errors) -> str | None:
