@@ -88,6 +88,8 @@ class Config:
     FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
     FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
     FAB_API_SWAGGER_UI = False
+    # FAB's layout with the navbar rendered once per role set, name and language (app/chrome.py).
+    FAB_BASE_TEMPLATE = "portal/base.html"
     # FAB's own password forms use the portal's policy (12-128 characters, not common).
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     FAB_PASSWORD_COMPLEXITY_VALIDATOR = staticmethod(lambda password: _fab_password_validator(password))
@@ -95,7 +97,8 @@ class Config:
     PORTAL_MAX_PAGE_SIZE = 100
     # Filter menus (school years, districts, schools) are cached this many seconds per process.
     PORTAL_CHOICES_TTL = _int("PORTAL_CHOICES_TTL", 60)
-    # Role permissions are cached this many seconds per process (they change at deploys).
+    # Role permissions, and the navbar drawn from them, are cached this many seconds per
+    # process (they change at deploys).
     PORTAL_PERMISSIONS_TTL = _int("PORTAL_PERMISSIONS_TTL", 60)
     LANGUAGES = {
         "en": {"flag": "us", "name": "English"},

@@ -78,9 +78,10 @@ def create_app(config_class: type | None = None) -> Flask:
     from app.services import tally
 
     tally.install()
-    from app import i18n, sessions, throttle
+    from app import chrome, i18n, sessions, throttle
 
     i18n.install(app)
+    chrome.install(app)
 
     sessions.install(app)
     throttle.install(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import inspect, select
@@ -317,6 +318,10 @@ def replace_interventions(referral: Referral, items: list[dict], user) -> None:
 
 
 # --- The referral list ---------------------------------------------------------------------
+# The lists run on every page view, so their statements are built once per shape (which
+# filters are set, which scope, which order) with bound parameters, on the tables rather than
+# the mapped classes: no statement to build, no cache key to compute and no ORM rows to make
+# on each request. The scope is in every statement's WHERE clause (`_scope_condition`).
 
 LIST_FILTERS = ("school_year", "district", "school", "status", "grade", "re_referral")
 
@@ -333,48 +338,81 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def search(scope: Scope, filters: dict, page: int = 1, per_page: int = 25) -> Page:
-    """One page of the referrals ``scope`` reaches, newest first, with ``filters`` (ids and codes
-    as strings, as they come from a query string; unknown values match nothing)."""
-    from sqlalchemy import func
+def _scope_shape(scope: Scope) -> tuple[str, dict]:
+    """The kind of ``scope`` a statement is built for, and the parameters it binds."""
+    if scope.all_schools:
+        return "all", {}
+    if not scope.school_ids:
+        return "none", {}
+    if len(scope.school_ids) == 1:
+        return "school", {"scope_school": next(iter(scope.school_ids))}
+    return "schools", {"scope_schools": sorted(scope.school_ids)}
+
+
+def _scope_condition(shape: str, school_id_column):
+    from sqlalchemy import bindparam, false, true
+
+    return {
+        "all": lambda: true(),
+        "none": lambda: false(),
+        "school": lambda: school_id_column == bindparam("scope_school"),
+        "schools": lambda: school_id_column.in_(bindparam("scope_schools", expanding=True)),
+    }[shape]()
+
+
+def _as_int(value) -> int:
+    return int(value) if str(value).lstrip("-").isdigit() else -1  # unknown: matches nothing
+
+
+def _filter_params(filters: dict) -> dict:
+    """The filters that are set, as the parameters the list statement binds."""
+    params = {}
+    for key in ("school_year", "school", "district", "grade"):
+        if filters.get(key) not in (None, ""):
+            params[key] = _as_int(filters[key])
+    if filters.get("status"):
+        params["status"] = str(filters["status"])
+    if filters.get("re_referral") in ("yes", "no"):
+        params["re_referral"] = filters["re_referral"] == "yes"
+    return params
+
+
+@lru_cache(maxsize=256)
+def _search_statements(shape: str, filter_keys: tuple[str, ...]):
+    from sqlalchemy import bindparam, func
 
     from app.models import School
 
-    conditions = [scope.clause(Referral.school_id)]
-    join_school = False
+    referral, school = Referral.__table__, School.__table__
+    columns = {"school_year": referral.c.school_year_id, "school": referral.c.school_id,
+               "district": school.c.district_id, "status": referral.c.status,
+               "grade": referral.c.student_grade, "re_referral": referral.c.is_re_referral}
+    conditions = [_scope_condition(shape, referral.c.school_id)]
+    conditions += [columns[key] == bindparam(key) for key in filter_keys]
+    joined = referral.join(school, school.c.id == referral.c.school_id)
+    count = (select(func.count(referral.c.id))
+             .select_from(joined if "district" in filter_keys else referral).where(*conditions))
+    rows = (
+        select(referral.c.id, referral.c.student_first_name, referral.c.student_last_name,
+               referral.c.status, referral.c.student_grade, referral.c.created_at,
+               referral.c.submitted_at, referral.c.is_re_referral, school.c.name.label("school_name"))
+        .select_from(joined).where(*conditions)
+        .order_by(referral.c.created_at.desc(), referral.c.id.desc())
+        .limit(bindparam("limit")).offset(bindparam("offset"))
+    )
+    return count, rows
 
-    def as_int(value):
-        return int(value) if str(value).lstrip("-").isdigit() else -1
 
-    if filters.get("school_year"):
-        conditions.append(Referral.school_year_id == as_int(filters["school_year"]))
-    if filters.get("school"):
-        conditions.append(Referral.school_id == as_int(filters["school"]))
-    if filters.get("district"):
-        conditions.append(School.district_id == as_int(filters["district"]))
-        join_school = True
-    if filters.get("status"):
-        conditions.append(Referral.status == filters["status"])
-    if filters.get("grade") not in (None, ""):
-        conditions.append(Referral.student_grade == as_int(filters["grade"]))
-    if filters.get("re_referral") in ("yes", "no"):
-        conditions.append(Referral.is_re_referral.is_(filters["re_referral"] == "yes"))
-
-    count_query = select(func.count(Referral.id)).where(*conditions)
-    if join_school:
-        count_query = count_query.join(School, School.id == Referral.school_id)
-    total = db.session.scalar(count_query)
+def search(scope: Scope, filters: dict, page: int = 1, per_page: int = 25) -> Page:
+    """One page of the referrals ``scope`` reaches, newest first, with ``filters`` (ids and codes
+    as strings, as they come from a query string; unknown values match nothing)."""
+    shape, params = _scope_shape(scope)
+    params.update(_filter_params(filters))
+    count, rows = _search_statements(shape, tuple(sorted(set(params) & set(LIST_FILTERS))))
     page = max(1, page)
-    rows = db.session.execute(
-        select(Referral.id, Referral.student_first_name, Referral.student_last_name, Referral.status,
-               Referral.student_grade, Referral.created_at, Referral.submitted_at, Referral.is_re_referral,
-               School.name.label("school_name"))
-        .join(School, School.id == Referral.school_id)
-        .where(*conditions)
-        .order_by(Referral.created_at.desc(), Referral.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return Page(rows=rows, total=total, page=page, per_page=per_page)
+    total = db.session.execute(count, params).scalar_one()
+    found = db.session.execute(rows, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
+    return Page(rows=found, total=total, page=page, per_page=per_page)
 
 
 def add_intervention(referral: Referral, item: dict, user):
@@ -424,25 +462,35 @@ def caseworker_queue(scope: Scope, filters: dict, limit: int = 200) -> list:
     ).all()
 
 
-def list_page(scope: Scope, order_column: str, descending: bool, offset: int, limit: int):
-    """One page of the referral list API without the ORM's object graph: the count and the
-    rows (with school and school year names) of the referrals ``scope`` reaches."""
-    from sqlalchemy import func
+@lru_cache(maxsize=64)
+def _list_page_statements(shape: str, order_column: str, descending: bool):
+    from sqlalchemy import bindparam, func
 
     from app.models import School, SchoolYear
 
-    condition = scope.clause(Referral.school_id)
-    total = db.session.scalar(select(func.count(Referral.id)).where(condition))
-    column = getattr(Referral, order_column)
-    rows = db.session.execute(
-        select(Referral.id, Referral.status, Referral.student_first_name, Referral.student_last_name,
-               Referral.student_grade, Referral.created_at, Referral.submitted_at, Referral.school_id,
-               School.name.label("school_name"), SchoolYear.name.label("school_year_name"))
-        .join(School, School.id == Referral.school_id)
-        .join(SchoolYear, SchoolYear.id == Referral.school_year_id)
+    referral, school, year = Referral.__table__, School.__table__, SchoolYear.__table__
+    condition = _scope_condition(shape, referral.c.school_id)
+    column = referral.c[order_column]
+    count = select(func.count(referral.c.id)).where(condition)
+    rows = (
+        select(referral.c.id, referral.c.status, referral.c.student_first_name, referral.c.student_last_name,
+               referral.c.student_grade, referral.c.created_at, referral.c.submitted_at, referral.c.school_id,
+               school.c.name.label("school_name"), year.c.name.label("school_year_name"))
+        .select_from(referral.join(school, school.c.id == referral.c.school_id)
+                     .join(year, year.c.id == referral.c.school_year_id))
         .where(condition)
         .order_by(column.desc() if descending else column.asc(),
-                  Referral.id.desc() if descending else Referral.id.asc())
-        .limit(limit).offset(offset)
-    ).all()
-    return total, rows
+                  referral.c.id.desc() if descending else referral.c.id.asc())
+        .limit(bindparam("limit")).offset(bindparam("offset"))
+    )
+    return count, rows
+
+
+def list_page(scope: Scope, order_column: str, descending: bool, offset: int, limit: int):
+    """One page of the referral list API without the ORM's object graph: the count and the
+    rows (with school and school year names) of the referrals ``scope`` reaches."""
+    shape, params = _scope_shape(scope)
+    count, rows = _list_page_statements(shape, order_column, descending)
+    total = db.session.execute(count, params).scalar_one()
+    found = db.session.execute(rows, {**params, "limit": limit, "offset": offset}).all()
+    return total, found

@@ -3,6 +3,7 @@ with the seven tabs of the county form. Views parse input, call a service, and r
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from flask import Response, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
@@ -40,6 +41,9 @@ TAB_LABELS = [
     ("attachments", _l("Attachments")),
 ]
 PER_PAGE = 25
+#: Bootstrap label colour of each status, wherever a status is shown.
+STATUS_COLOURS = {"draft": "default", "submitted": "primary", "under_review": "info", "returned": "warning",
+                  "accepted": "success", "declined": "danger", "withdrawn": "default", "closed": "default"}
 
 
 def _load(pk: int) -> Referral:
@@ -88,22 +92,13 @@ class ReferralPageView(BaseView):
         menus = directory.choices()
         return self.render_template(
             "referral/list.html",
-            page=page, filters=filters, school_user=school_user,
+            page=page, rows=_list_rows(page.rows), filters=filters, school_user=school_user,
             title=_("My school's referrals") if school_user else _("Referrals"),
             schools=[] if school_user else [s for s in menus["schools"] if scope.allows(s[0])],
             districts=[] if school_user else menus["districts"],
             years=menus["years"],
             statuses=list(Status), grades=range(0, 13),
-            status_labels={status.value: str(status.label) for status in Status},  # translated once
-            days_left=self._days_left(page.rows),
         )
-
-    @staticmethod
-    def _days_left(rows) -> dict[int, int]:
-        from app.clock import today
-
-        return {row.id: max(0, referral_service.PURGE_AFTER_DAYS - (today() - row.created_at.date()).days)
-                for row in rows if row.status == Status.DRAFT}
 
     @expose("/new", methods=["GET", "POST"])
     @has_access
@@ -353,6 +348,46 @@ class ReferralPageView(BaseView):
         return redirect(url_for(".home"))
 
 
+class ListRow(NamedTuple):
+    """One line of the referral list, ready to print."""
+
+    id: int
+    student: str
+    is_re_referral: bool
+    school: str
+    grade: str
+    status: str
+    status_label: str
+    colour: str
+    created: str
+    submitted: str
+    days_left: str  # drafts only: "12 days" before the 30-day deletion
+    urgent: bool  # a week or less left
+
+
+def _list_rows(rows) -> list[ListRow]:
+    """The list's rows formatted once, in Python: labels translated once per page, not per row."""
+    from app.clock import today
+
+    labels = {status.value: str(status.label) for status in Status}
+    kindergarten, day = _("K"), today()
+    lines = []
+    for r in rows:
+        left = None
+        if r.status == Status.DRAFT:
+            left = max(0, referral_service.PURGE_AFTER_DAYS - (day - r.created_at.date()).days)
+        grade = r.student_grade
+        lines.append(ListRow(
+            id=r.id, student=f"{r.student_first_name} {r.student_last_name}", is_re_referral=bool(r.is_re_referral),
+            school=r.school_name, grade="" if grade is None else (kindergarten if grade == 0 else str(grade)),
+            status=r.status, status_label=labels.get(r.status, r.status),
+            colour=STATUS_COLOURS.get(r.status, "default"), created=r.created_at.strftime("%Y-%m-%d"),
+            submitted=r.submitted_at.strftime("%Y-%m-%d") if r.submitted_at else "",
+            days_left="" if left is None else _("%(n)d days", n=left), urgent=left is not None and left <= 7,
+        ))
+    return lines
+
+
 def family_prefix(member_id) -> str:
     """Each family member's form has its own field names, so several fit on one page."""
     return f"m{member_id}" if member_id is not None else "new"
@@ -363,6 +398,7 @@ def template_globals() -> dict:
 
     return {
         "status_label": lambda code: Status(code).label if code else "",
+        "status_colours": STATUS_COLOURS,
         "field_tab": lambda name: eligibility.FIELD_TAB.get(name, "student"),
         "family_form_for": lambda member: FamilyMemberForm(formdata=None, obj=member,
                                                            prefix=family_prefix(member.id)),
