@@ -152,6 +152,15 @@ def install_scope_guard() -> None:
 _PERMISSION_CACHE: dict = {}
 
 
+@lru_cache(maxsize=1)
+def _user_query():
+    from sqlalchemy import bindparam
+    from sqlalchemy.orm import joinedload, lazyload
+
+    return (select(PortalUser).where(PortalUser.id == bindparam("pk"))
+            .options(joinedload(PortalUser.roles), lazyload(PortalUser.school)))
+
+
 class PortalSecurityManager(SecurityManager):
     """FAB's security manager with the portal's user model and views."""
 
@@ -200,11 +209,9 @@ class PortalSecurityManager(SecurityManager):
     # permissions in one more, then answers every check of the request from memory.
 
     def get_user_by_id(self, pk):
-        from sqlalchemy.orm import joinedload
-
-        return self.session.scalars(
-            select(PortalUser).where(PortalUser.id == pk).options(joinedload(PortalUser.roles))
-        ).unique().first()
+        """The request's user, with roles, in one query built once (the school, which few
+        requests need, is loaded when it is used)."""
+        return self.session.scalars(_user_query(), {"pk": pk}).unique().first()
 
     def get_user_roles(self, user):
         """A user's roles. The portal gives roles to users directly; FAB's groups are not used

@@ -1,6 +1,10 @@
 """Login throttling per account and per client address (Flask-Limiter's storage: memory by
 default, Redis when RATELIMIT_STORAGE_URI says so, so that several app servers share the
-count). Over the limit, a login answers 429 with Retry-After, for the form and the API alike."""
+count). Over the limit, a login answers 429 with Retry-After, for the form and the API alike.
+
+The counts live in the Limiter that FAB's security manager creates and binds to the app (from
+the same RATELIMIT_* settings): a second Limiter would add its own per-request hooks for no
+limit at all."""
 from __future__ import annotations
 
 import math
@@ -8,7 +12,6 @@ import time
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
 
@@ -16,7 +19,15 @@ LOGIN_ENDPOINTS = {"AuthDBView.login", "SecurityApi.login"}
 #: Public forms: throttled per address only.
 PUBLIC_ENDPOINTS = {"PublicAccountView.request_access", "PublicAccountView.forgot_password",
                     "PublicAccountView.set_password", "AccessRequestApi.create"}
-limiter = Limiter(key_func=get_remote_address)
+
+
+def _limiter():
+    return current_app.appbuilder.sm.limiter
+
+
+def reset() -> None:
+    """Forget every count (tests: each starts afresh)."""
+    _limiter().reset()
 
 
 def _account() -> str:
@@ -31,7 +42,7 @@ def _account() -> str:
 def _check():
     if request.method != "POST" or request.endpoint not in LOGIN_ENDPOINTS | PUBLIC_ENDPOINTS:
         return None
-    strategy = limiter.limiter
+    strategy = _limiter().limiter
     if request.endpoint in PUBLIC_ENDPOINTS:
         checks = [(parse(current_app.config["PUBLIC_FORM_LIMIT_PER_IP"]), "public-ip", get_remote_address())]
     else:
@@ -42,8 +53,8 @@ def _check():
     blocked_until = 0.0
     for item, scope, key in checks:
         if not strategy.hit(item, scope, key):
-            reset, _remaining = strategy.get_window_stats(item, scope, key)
-            blocked_until = max(blocked_until, reset)
+            window_reset, _remaining = strategy.get_window_stats(item, scope, key)
+            blocked_until = max(blocked_until, window_reset)
     if not blocked_until:
         return None
     retry = str(max(1, math.ceil(blocked_until - time.time())))
@@ -62,5 +73,4 @@ def _check():
 
 
 def install(app: Flask) -> None:
-    limiter.init_app(app)
     app.before_request(_check)

@@ -5,7 +5,8 @@ referrals=N, seed=1)`` and ``ANALYZE``; then gunicorn (2 sync workers) serving
 ``bench/_list_app.py`` -- the real portal plus one bench-only route, ``/bench/bare-list``, that
 runs the list's count and page query in SQLAlchemy Core and returns a plain HTML table. Signed
 in as ``clerk`` (School Staff) and ``caseworker`` (County Staff), it times sequential GETs after
-5 warm-up requests and prints median and p90 of each page next to its bare route:
+5 warm-up requests (each page and its bare route in turn, so that a slow spell of the machine
+falls on both) and prints median and p90 of each page next to its bare route:
 
     .venv/bin/python bench/list_pages.py --referrals 100000
     .venv/bin/python bench/list_pages.py --referrals 100000 1000000 --requests 60
@@ -73,7 +74,10 @@ def prepare(url: str, data_dir: str, referrals: int) -> dict:
     try:
         with engine.connect() as conn:
             began = time.perf_counter()
-            conn.execute(text("ANALYZE"))
+            # VACUUM too: the state autovacuum leaves a bulk load in a minute or so (the
+            # visibility map set, so a COUNT reads the index only). Timing before it would
+            # depend on when autovacuum happens to wake during the run.
+            conn.execute(text("VACUUM ANALYZE"))
             analyze_s = time.perf_counter() - began
             school_id = conn.execute(
                 text("SELECT school_id FROM ab_user WHERE username = 'clerk'")).scalar_one()
@@ -190,21 +194,26 @@ class Browser:
         if status != 200 or "/login" in urllib.parse.urlparse(final_url).path:
             raise RuntimeError(f"login as {username} failed: {status} at {final_url}")
 
-    def time_get(self, path: str, requests: int) -> list[float]:
-        """Milliseconds of ``requests`` sequential GETs of ``path`` after the warm-up."""
-        for _ in range(WARMUP):
-            self._checked_get(path)
-        timings = []
-        for _ in range(requests):
-            began = time.perf_counter()
-            self._checked_get(path)
-            timings.append((time.perf_counter() - began) * 1000)
-        return timings
-
     def _checked_get(self, path: str) -> None:
         status, final_url, _ = self.get(path)
         if status != 200 or urllib.parse.urlparse(final_url).path != urllib.parse.urlparse(self.base + path).path:
             raise RuntimeError(f"GET {path}: {status} at {final_url}")
+
+
+def time_in_turn(series: dict[str, tuple[Browser, str]], requests: int) -> dict[str, list[float]]:
+    """Milliseconds of ``requests`` GETs of each ``(browser, path)``, after the warm-up, taken in
+    turn (one of each, then again): a slower or faster spell of a shared machine then falls on
+    every page and its bare route alike instead of on whichever was being timed."""
+    for browser, path in series.values():
+        for _ in range(WARMUP):
+            browser._checked_get(path)
+    timings = {name: [] for name in series}
+    for _ in range(requests):
+        for name, (browser, path) in series.items():
+            began = time.perf_counter()
+            browser._checked_get(path)
+            timings[name].append((time.perf_counter() - began) * 1000)
+    return timings
 
 
 # --- Figures --------------------------------------------------------------------------------------
@@ -234,7 +243,7 @@ def run_one(referrals: int, requests: int) -> None:
     fresh = FreshDatabase("postgresql")
     with fresh as url:
         info = prepare(url, fresh.tmp, referrals)
-        print(f"{referrals:>9,} referrals loaded in {info['load_s']:.1f} s, ANALYZE {info['analyze_s']:.1f} s; "
+        print(f"{referrals:>9,} referrals loaded in {info['load_s']:.1f} s, VACUUM ANALYZE {info['analyze_s']:.1f} s; "
               f"clerk's school {info['school_id']} has {info['school_rows']:,}", flush=True)
         server = Server(url, fresh.tmp)
         try:
@@ -242,25 +251,26 @@ def run_one(referrals: int, requests: int) -> None:
             clerk, caseworker = Browser(server.base), Browser(server.base)
             clerk.login("clerk", PASSWORD)
             caseworker.login("caseworker", PASSWORD)
-            school_bare = f"/bench/bare-list?school_id={info['school_id']}&page=1"
-            county_bare = "/bench/bare-list?school_id=&page=1"
-            school_page = clerk.time_get("/referrals/", requests)
-            county_page = caseworker.time_get("/referrals/", requests)
             # The bare route is timed without a session cookie: no user is loaded for it.
             anonymous = Browser(server.base)
-            school_raw = anonymous.time_get(school_bare, requests)
-            county_raw = anonymous.time_get(county_bare, requests)
             api = Browser(server.base)
             api.api_login("clerk", PASSWORD)
-            school_api = api.time_get(API_LIST, requests)
+            timings = time_in_turn({
+                "school_page": (clerk, "/referrals/"),
+                "school_bare": (anonymous, f"/bench/bare-list?school_id={info['school_id']}&page=1"),
+                "school_api": (api, API_LIST),
+                "county_page": (caseworker, "/referrals/"),
+                "county_bare": (anonymous, "/bench/bare-list?school_id=&page=1"),
+            }, requests)
         except Exception:
             print(server.tail(), file=sys.stderr)
             raise
         finally:
             server.stop()
-    print(line(referrals, "school list page", school_page, school_raw, TARGET_RATIO))
-    print(line(referrals, "county list page", county_page, county_raw, None))
-    print(line(referrals, "school list API", school_api, school_raw, TARGET_RATIO), flush=True)
+    print(line(referrals, "school list page", timings["school_page"], timings["school_bare"], TARGET_RATIO))
+    print(line(referrals, "county list page", timings["county_page"], timings["county_bare"], None))
+    print(line(referrals, "school list API", timings["school_api"], timings["school_bare"], TARGET_RATIO),
+          flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -274,8 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     if not GUNICORN.exists():
         parser.error(f"{GUNICORN} is missing: .venv/bin/pip install -r requirements-dev.txt")
     print(f"Target: school list page median <= {TARGET_RATIO:g}x its bare route. PostgreSQL, "
-          f"schools={SCHOOLS}, seed=1, gunicorn -w 2, {args.requests} sequential requests after "
-          f"{WARMUP} warm-up, python {sys.version.split()[0]}", flush=True)
+          f"schools={SCHOOLS}, seed=1, VACUUM ANALYZE, gunicorn -w 2, {args.requests} sequential requests "
+          f"of each page in turn after {WARMUP} warm-up, python {sys.version.split()[0]}", flush=True)
     for referrals in args.referrals:
         run_one(referrals, args.requests)
     return 0

@@ -107,13 +107,13 @@ def clean_db(request):
     yield
     if "app" not in request.fixturenames:
         return
-    from app.throttle import limiter
+    from app import throttle
 
-    limiter.reset()  # login throttling counts are process-wide: each test starts afresh
     app = request.getfixturevalue("app")
     from app.extensions import db
 
     with app.app_context():
+        throttle.reset()  # login throttling counts are process-wide: each test starts afresh
         db.session.rollback()
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
         with db.engine.begin() as conn:

@@ -2,7 +2,10 @@
 and one visitor never gets another's: menus by role, their own name, their own language."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from flask import render_template_string
 
 from app import chrome, security
 from tests.conftest import login
@@ -18,7 +21,8 @@ def navbar_of(client) -> str:
 @pytest.fixture
 def cached_chrome(app):
     def forget():
-        chrome._cache.clear()
+        with app.app_context():
+            chrome.forget()
         security._PERMISSION_CACHE.clear()
 
     forget()
@@ -39,7 +43,8 @@ def test_cached_navbar_is_the_one_fab_draws(app, world, drawn_afresh, cached_chr
     for _round in range(2):  # the first round fills the cache, the second reads it
         for user, client in clients.items():
             assert navbar_of(client) == drawn_afresh[user], user
-    assert len(chrome._cache) == len(USERS)  # one entry per role set and name
+    with app.app_context():
+        assert len([key for key in app.extensions["portal_chrome"] if key[0] == "navbar"]) == len(USERS)  # one entry per role set and name
 
 
 def test_each_visitor_gets_their_own_menus_and_name(app, world, cached_chrome):
@@ -70,8 +75,25 @@ def test_the_login_page_shows_no_user_menu(app, world, cached_chrome):
 def test_entries_expire_with_the_permissions_ttl(app, world, cached_chrome, monkeypatch):
     client = login(app.test_client(), "clerk")
     navbar_of(client)
-    (key, (expires, html)), = chrome._cache.items()
-    chrome._cache[key] = (expires, html.replace("Clerk Tester", "Stale Name"))
+    cache = app.extensions["portal_chrome"]
+    (key, (expires, html)), = [(key, entry) for key, entry in cache.items() if key[0] == "navbar"]
+    cache[key] = (expires, html.replace("Clerk Tester", "Stale Name"))
     assert "Stale Name" in navbar_of(client)  # within the TTL the entry is used...
     monkeypatch.setattr(chrome.time, "monotonic", lambda: expires + 1)
     assert "Stale Name" not in navbar_of(client)  # ...and drawn afresh once it has expired
+
+
+def asset_tags(html: str) -> list[str]:
+    return re.findall(r"<(?:link|script)\b[^>]*>", html)
+
+
+@pytest.mark.parametrize("path", ["/referrals/", "/referrals/{own}"])
+def test_asset_tags_are_the_ones_fab_draws(app, world, path):
+    client = login(app.test_client(), "clerk")
+    pages = [client.get(path.format(own=world.own)).get_data(as_text=True) for _ in range(2)]  # 2nd: cached
+    with app.test_request_context("/"):
+        fab = render_template_string('{% extends "appbuilder/init.html" %}', appbuilder=app.appbuilder)
+    assert len(asset_tags(fab)) >= 10
+    for page in pages:
+        tags = asset_tags(page)
+        assert all(tags.count(tag) == 1 for tag in asset_tags(fab)), path  # each once, none lost

@@ -370,7 +370,7 @@ def _list_rows(rows) -> list[ListRow]:
     from app.clock import today
 
     labels = {status.value: str(status.label) for status in Status}
-    kindergarten, day = _("K"), today()
+    kindergarten, days, day = _("K"), _("%(n)d days"), today()  # the format, translated once
     lines = []
     for r in rows:
         left = None
@@ -383,7 +383,7 @@ def _list_rows(rows) -> list[ListRow]:
             status=r.status, status_label=labels.get(r.status, r.status),
             colour=STATUS_COLOURS.get(r.status, "default"), created=r.created_at.strftime("%Y-%m-%d"),
             submitted=r.submitted_at.strftime("%Y-%m-%d") if r.submitted_at else "",
-            days_left="" if left is None else _("%(n)d days", n=left), urgent=left is not None and left <= 7,
+            days_left="" if left is None else days % {"n": left}, urgent=left is not None and left <= 7,
         ))
     return lines
 
