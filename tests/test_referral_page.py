@@ -189,6 +189,11 @@ def test_drafts_can_be_deleted_but_not_submitted_ones(app, world, clerk, complet
     ("re_referral=no", True, True),
     ("school_year={year}", True, True),
     ("school=abc", False, False),
+    ("status=bogus", False, False),
+    ("grade=abc", False, False),
+    ("district=-1", False, False),
+    ("school={south}&status=draft&re_referral=no", False, True),
+    ("district={south_district}&school={north}", False, False),
 ])
 def test_county_list_filters(app, world, query, expect_north, expect_south):
     staff = login(app.test_client(), "caseworker")
@@ -196,10 +201,24 @@ def test_county_list_filters(app, world, query, expect_north, expect_south):
         from app.models import School
 
         south_district = db.session.get(School, world.south).district_id
-    page = staff.get("/referrals/?" + query.format(south=world.south, south_district=south_district,
+    page = staff.get("/referrals/?" + query.format(south=world.south, north=world.north, south_district=south_district,
                                                    year=world.year)).data
     assert (b"Northfield" in page) is expect_north
     assert (b"Southgate" in page) is expect_south
+
+
+def test_list_filters_show_what_was_chosen(app, world):
+    staff = login(app.test_client(), "caseworker")
+    page = staff.get(f"/referrals/?status=returned&grade=0&school={world.south}").get_data(as_text=True)
+    assert '<option value="returned" selected>' in page
+    assert '<option value="0" selected>K</option>' in page
+    assert f'<option value="{world.south}" selected>' in page
+    assert '<option value="draft" >' in page  # the others are not chosen
+
+
+def test_a_school_user_cannot_list_another_school_by_filter(app, world, clerk):
+    page = clerk.get(f"/referrals/?school={world.south}").data
+    assert b"Southgate" not in page and b"Northfield" not in page
 
 
 def test_county_staff_read_every_tab_without_edit_controls(app, world):

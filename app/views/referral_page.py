@@ -90,14 +90,16 @@ class ReferralPageView(BaseView):
         page = referral_service.search(scope, filters, page_number, PER_PAGE)
         school_user = is_school_user(g.user)
         menus = directory.choices()
+        status_labels = {status.value: str(status.label) for status in Status}  # translated once
         return self.render_template(
             "referral/list.html",
-            page=page, rows=_list_rows(page.rows), filters=filters, school_user=school_user,
+            page=page, rows=_list_rows(page.rows, status_labels), filters=filters, school_user=school_user,
             title=_("My school's referrals") if school_user else _("Referrals"),
             schools=[] if school_user else [s for s in menus["schools"] if scope.allows(s[0])],
             districts=[] if school_user else menus["districts"],
             years=menus["years"],
-            statuses=list(Status), grades=range(0, 13),
+            statuses=list(status_labels.items()),
+            grades=[(str(grade), _("K") if grade == 0 else str(grade)) for grade in range(0, 13)],
         )
 
     @expose("/new", methods=["GET", "POST"])
@@ -365,11 +367,11 @@ class ListRow(NamedTuple):
     urgent: bool  # a week or less left
 
 
-def _list_rows(rows) -> list[ListRow]:
-    """The list's rows formatted once, in Python: labels translated once per page, not per row."""
+def _list_rows(rows, labels: dict[str, str]) -> list[ListRow]:
+    """The list's rows formatted in Python, with each label translated once per page, not per row
+    (``labels``: status code -> label)."""
     from app.clock import today
 
-    labels = {status.value: str(status.label) for status in Status}
     kindergarten, days, day = _("K"), _("%(n)d days"), today()  # the format, translated once
     lines = []
     for r in rows:
