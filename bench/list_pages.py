@@ -232,7 +232,7 @@ def line(size: int, label: str, page: list[float], bare: list[float], target: fl
     verdict = (f" (target <= {target:g}x) {'OK' if ratio <= target else 'MISSED'}"
                if target is not None else " (no target)")
     return (f"{size:>9,} {label:<17} median {median(page):.1f} ms p90 {p90(page):.1f} ms | "
-            f"bare route {median(bare):.1f} ms -> {ratio:.1f}x{verdict}  [bare p90 {p90(bare):.1f} ms]")
+            f"bare route {median(bare):.1f} ms -> {ratio:.2f}x{verdict}  [bare p90 {p90(bare):.1f} ms]")
 
 
 # The list endpoint as a school user's system would call it: 25 newest, like the page.
