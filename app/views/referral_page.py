@@ -373,18 +373,18 @@ def _list_rows(rows, labels: dict[str, str]) -> list[ListRow]:
     from app.clock import today
 
     kindergarten, days, day = _("K"), _("%(n)d days"), today()  # the format, translated once
+    draft = Status.DRAFT.value
     lines = []
-    for r in rows:
+    # The columns of referral_service.search(), by position (quicker than by name).
+    for id_, first, last, status, grade, created, submitted, re_referral, school in rows:
         left = None
-        if r.status == Status.DRAFT:
-            left = max(0, referral_service.PURGE_AFTER_DAYS - (day - r.created_at.date()).days)
-        grade = r.student_grade
+        if status == draft:
+            left = max(0, referral_service.PURGE_AFTER_DAYS - (day - created.date()).days)
         lines.append(ListRow(
-            id=r.id, student=f"{r.student_first_name} {r.student_last_name}", is_re_referral=bool(r.is_re_referral),
-            school=r.school_name, grade="" if grade is None else (kindergarten if grade == 0 else str(grade)),
-            status=r.status, status_label=labels.get(r.status, r.status),
-            colour=STATUS_COLOURS.get(r.status, "default"), created=r.created_at.strftime("%Y-%m-%d"),
-            submitted=r.submitted_at.strftime("%Y-%m-%d") if r.submitted_at else "",
+            id=id_, student=f"{first} {last}", is_re_referral=bool(re_referral), school=school,
+            grade="" if grade is None else (kindergarten if grade == 0 else str(grade)),
+            status=status, status_label=labels.get(status, status), colour=STATUS_COLOURS.get(status, "default"),
+            created=created.date().isoformat(), submitted=submitted.date().isoformat() if submitted else "",
             days_left="" if left is None else days % {"n": left}, urgent=left is not None and left <= 7,
         ))
     return lines
