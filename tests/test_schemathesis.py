@@ -14,6 +14,8 @@ from werkzeug.serving import make_server
 from tests.conftest import api_token
 
 ST = Path(sys.executable).parent / "st"
+#: Each run's summary (operations, examples, failures) is kept here for the record.
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
 class _Errors(logging.Handler):
@@ -49,6 +51,8 @@ def test_no_server_error_anywhere_in_the_api(app, server, username):
         capture_output=True, text=True, timeout=600,
     )
     summary = run.stdout[-3000:]
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"schemathesis-{username}.txt").write_text(run.stdout + run.stderr)
     assert run.returncode == 0, summary + run.stderr[-2000:]
     tracebacks = [r.getMessage() for r in errors.records if r.exc_info]
     assert not tracebacks, tracebacks
