@@ -24,6 +24,13 @@ def _ngettext(singular, plural, num):
     return _translations().ungettext(singular, plural, num)
 
 
+def ngettext(singular, plural, num, **variables):
+    """Flask-Babel's ``ngettext`` for Python code that runs many times a request (list rows):
+    the same result, with the catalog looked up once per request."""
+    variables.setdefault("num", num)
+    return _ngettext(singular, plural, num) % variables
+
+
 def install(app: Flask) -> None:
     # Jinja's newstyle wrappers add escaping and %-formatting around these.
     app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True)

@@ -118,6 +118,16 @@ def test_warnings_go_once_from_day_23_and_carry_no_student_data(app, setting):
         assert secret not in message.body and secret not in message.subject
 
 
+def test_the_last_days_warning_says_one_day(app, setting):
+    school, year, clerk = setting
+    draft(school, year, clerk, dt.timedelta(days=29))
+    db.session.commit()
+    with mail.record_messages() as outbox:
+        purge.purge_drafts(reference=REF)
+    assert "deleted in 1 day." in outbox[0].body and "1 days" not in outbox[0].body
+    assert outbox[0].subject.endswith("deleted in 1 day")
+
+
 def test_dry_run_counts_and_changes_nothing(app, setting):
     school, year, clerk = setting
     draft(school, year, clerk, dt.timedelta(days=31))

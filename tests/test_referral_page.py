@@ -39,6 +39,22 @@ def test_school_home_lists_own_referrals_with_days_left(app, world, clerk):
     assert "30 days" in page  # created today (PORTAL_TODAY), so the whole month is left
 
 
+def test_counts_are_worded_for_one_and_for_many(app, world, clerk):
+    staff = login(app.test_client(), "caseworker")
+    assert "1 referral " in clerk.get("/referrals/").get_data(as_text=True).replace("&middot;", " ")
+    assert "2 referrals" in staff.get("/referrals/").get_data(as_text=True)
+    with app.app_context():
+        referral = db.session.get(Referral, world.own)
+        referral.created_at = referral.created_at - __import__("datetime").timedelta(days=29)
+        db.session.commit()
+    listed = clerk.get("/referrals/").get_data(as_text=True)
+    assert ">1 day<" in listed and "1 days" not in listed
+    page = clerk.get(f"/referrals/{world.own}").get_data(as_text=True)
+    assert "Submit within 1 day or" in page
+    clerk.get("/lang/es")
+    assert "1 remisión" in clerk.get("/referrals/").get_data(as_text=True)
+
+
 def test_new_referral_creates_a_draft_of_the_users_school(app, world, clerk):
     response = clerk.post("/referrals/new", data={"student_first_name": "Ada", "student_last_name": "Lovelace"})
     assert response.status_code == 302

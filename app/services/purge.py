@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, delete, exists, func, insert, literal, select, text, update
 
 from app.clock import now
@@ -144,10 +145,15 @@ def _warn(reference: dt.datetime, dry_run: bool) -> int:
         days_left = max(0, (created_at + PURGE_AFTER - reference).days)
         notify.send(
             email,
-            _("A draft truancy referral will be deleted in %(n)d days", n=days_left),
-            _("A draft referral you started has not been submitted. Drafts are deleted 30 days after "
-              "they are started; this one will be deleted in %(n)d days.\n\nOpen it here to finish and "
-              "submit it:\n%(link)s\n", n=days_left, link=notify.link(f"/referrals/{referral_id}")),
+            ngettext("A draft truancy referral will be deleted in %(num)d day",
+                     "A draft truancy referral will be deleted in %(num)d days", days_left),
+            ngettext("A draft referral you started has not been submitted. Drafts are deleted 30 days after "
+                     "they are started; this one will be deleted in %(num)d day.\n\nOpen it here to finish "
+                     "and submit it:\n%(link)s\n",
+                     "A draft referral you started has not been submitted. Drafts are deleted 30 days after "
+                     "they are started; this one will be deleted in %(num)d days.\n\nOpen it here to finish "
+                     "and submit it:\n%(link)s\n",
+                     days_left, link=notify.link(f"/referrals/{referral_id}")),
         )
         # Mark it at once: a crash after this point never sends the same warning twice.
         db.session.execute(update(Referral).where(Referral.id == referral_id)

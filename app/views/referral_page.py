@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import i18n
 from app.extensions import db
 from app.models import FamilyMember, Referral
 from app.models.enums import (
@@ -372,7 +373,7 @@ def _list_rows(rows, labels: dict[str, str]) -> list[ListRow]:
     (``labels``: status code -> label)."""
     from app.clock import today
 
-    kindergarten, days, day = _("K"), _("%(n)d days"), today()  # the format, translated once
+    kindergarten, day = _("K"), today()
     draft = Status.DRAFT.value
     lines = []
     # The columns of referral_service.search(), by position (quicker than by name).
@@ -385,7 +386,7 @@ def _list_rows(rows, labels: dict[str, str]) -> list[ListRow]:
             grade="" if grade is None else (kindergarten if grade == 0 else str(grade)),
             status=status, status_label=labels.get(status, status), colour=STATUS_COLOURS.get(status, "default"),
             created=created.date().isoformat(), submitted=submitted.date().isoformat() if submitted else "",
-            days_left="" if left is None else days % {"n": left}, urgent=left is not None and left <= 7,
+            days_left="" if left is None else i18n.ngettext("%(num)d day", "%(num)d days", left), urgent=left is not None and left <= 7,
         ))
     return lines
 
