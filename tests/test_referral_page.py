@@ -55,6 +55,21 @@ def test_counts_are_worded_for_one_and_for_many(app, world, clerk):
     assert "1 remisión" in clerk.get("/referrals/").get_data(as_text=True)
 
 
+def test_large_counts_are_grouped_in_the_users_language(app, world, clerk):
+    with app.app_context():
+        from app.models import School, SchoolYear
+
+        school, year = db.session.get(School, world.north), db.session.get(SchoolYear, world.year)
+        for index in range(1_200):
+            factories.make_referral(school, year, first=f"Kid{index}")
+        db.session.commit()
+    page = clerk.get("/referrals/").get_data(as_text=True)
+    assert "1,201 referrals" in page and "Page 1 of 49" in page
+    clerk.get("/lang/es")
+    assert "1201 remisiones" in clerk.get("/referrals/").get_data(as_text=True) or \
+        "1.201 remisiones" in clerk.get("/referrals/").get_data(as_text=True)
+
+
 def test_new_referral_creates_a_draft_of_the_users_school(app, world, clerk):
     response = clerk.post("/referrals/new", data={"student_first_name": "Ada", "student_last_name": "Lovelace"})
     assert response.status_code == 302

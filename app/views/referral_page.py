@@ -8,6 +8,7 @@ from typing import NamedTuple
 from flask import Response, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -95,6 +96,7 @@ class ReferralPageView(BaseView):
         return self.render_template(
             "referral/list.html",
             page=page, rows=_list_rows(page.rows, status_labels), filters=filters, school_user=school_user,
+            numbers={key: format_number(getattr(page, key)) for key in ("total", "page", "pages")},  # 1,668
             title=_("My school's referrals") if school_user else _("Referrals"),
             schools=[] if school_user else [s for s in menus["schools"] if scope.allows(s[0])],
             districts=[] if school_user else menus["districts"],
