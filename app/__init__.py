@@ -41,6 +41,9 @@ def create_app(config_class: type | None = None) -> Flask:
         config_class = DevelopmentConfig if os.environ.get("FLASK_DEBUG") == "1" else Config
 
     app = Flask(__name__)
+    from app.database import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route: ids beyond the column's range are 404s
     app.config.from_object(config_class)
     _check_secret_key(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):

@@ -3,6 +3,18 @@ from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
+
+#: The largest id a row can have: the ids are PostgreSQL ``integer`` columns.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route, bounded by ``MAX_ID``: a larger number (``/referral/10**28``)
+    would make the query itself fail, so it matches no route and answers 404 like any unknown id."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002 (werkzeug's names)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:

@@ -51,6 +51,16 @@ def non_negative(value):
     return None
 
 
+def at_most(limit):
+    """A count or amount no form could need more of (a year has 366 days)."""
+    def check(value):
+        if value is not None and value > limit:
+            return _l("Enter a number no larger than %(max)s.", max=limit)
+        return None
+
+    return check
+
+
 def grade(value):
     if value is not None and not 0 <= value <= 12:
         return _l("Enter a grade from 0 (kindergarten) to 12.")

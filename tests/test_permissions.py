@@ -215,6 +215,15 @@ def test_page_size_is_capped_and_checked(app, world):
     assert client.get("/districtview/list/?psize_DistrictView=abc").status_code == 400
 
 
+@pytest.mark.parametrize("argument", ["page_DistrictView=-2", f"page_DistrictView={10**30}", "psize_DistrictView=-1",
+                                      "page_AuditView=-5", f"page_AuditView={2**31}"])
+def test_page_arguments_no_list_has_are_a_400(app, world, argument):
+    client, _ = _session(app, ADMIN)
+    view = "auditview" if "Audit" in argument else "districtview"
+    assert client.get(f"/{view}/list/?{argument}").status_code == 400
+    assert client.get(f"/{view}/list/?{argument.split('=')[0]}=1").status_code == 200
+
+
 def test_download_headers_and_audit(app, world):
     clerk, _ = _session(app, CLERK)
     response = clerk.get(f"/referrals/{world.own}/attachments/{world.own_attachment}")

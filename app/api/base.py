@@ -7,7 +7,9 @@ from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
 
+from app.database import MAX_ID
 from app.extensions import db
 from app.security import request_user
 from app.services.errors import PortalError, ValidationFailed
@@ -37,11 +39,36 @@ class _CachedJsonSchema:
         return getattr(jsonschema, name)
 
 
+class _SafeRison:
+    """Stands in for the ``prison`` module inside FAB's API package. FAB answers 400 to a ``?q=``
+    that ``prison.loads`` refuses with a ParserException, but prison raises other errors on some
+    input (``?q=3.5e+16``: a ValueError from its number parser), which reached the user as a 500.
+    Every refusal is a ParserException here, so every one gets FAB's 400."""
+
+    def loads(self, value, *args, **kwargs):
+        import prison
+
+        try:
+            return prison.loads(value, *args, **kwargs)
+        except prison.decoder.ParserException:
+            raise
+        except (ValueError, TypeError, IndexError, KeyError, RecursionError) as error:
+            raise prison.decoder.ParserException(str(error)) from error
+
+    def __getattr__(self, name):
+        import prison
+
+        return getattr(prison, name)
+
+
 def install_fast_rison_validation() -> None:
+    """FAB's ``?q=`` handling, with each schema checked once and every parse error a 400."""
     import flask_appbuilder.api as fab_api
 
     if not isinstance(fab_api.jsonschema, _CachedJsonSchema):
         fab_api.jsonschema = _CachedJsonSchema()
+    if not isinstance(fab_api.prison, _SafeRison):
+        fab_api.prison = _SafeRison()
 
 
 class CachingFilterConverter(SQLAFilterConverter):
@@ -74,6 +101,13 @@ def error_body(message, errors=None) -> dict:
     return {"message": str(message), "errors": errors or {}}
 
 
+class _BadArgument(BadRequest):
+    """A 400 whose text is only its sentence (FAB's ``safe`` answers ``str(error)``)."""
+
+    def __str__(self):
+        return str(self.description)
+
+
 class ErrorShapeMixin:
     """FAB's ``response_4xx`` helpers, answering in the contract's error shape."""
 
@@ -90,11 +124,25 @@ class ErrorShapeMixin:
         return self.response(404, **error_body(_("Not found.")))
 
     def response_422(self, message=None):
+        if isinstance(message, str) and message.startswith("Database exception"):
+            # FAB puts the database's own error text here: never shown (it names tables and
+            # constraints); the log has it.
+            import logging
+
+            logging.getLogger(__name__).warning("Refused by the database: %s", message)
+            message = _("The change could not be saved: it conflicts with what is stored.")
         return self.response(422, **error_body(message or _("The request could not be processed.")))
 
     def response_500(self, message=None):
         # Never a stack trace or an internal message to a user.
         return self.response(500, **error_body(_("Something went wrong on our side.")))
+
+    def _sanitize_page_args(self, page, page_size):
+        """FAB's paging, refusing a page number no list has: a negative one made PostgreSQL
+        refuse the OFFSET (a 500), a huge one overflowed it."""
+        if page is not None and not (isinstance(page, int) and 0 <= page <= MAX_ID):
+            raise _BadArgument(_("The page number must be a whole number from 0."))
+        return super()._sanitize_page_args(page, page_size)
 
     def response_error(self, error: PortalError):
         db.session.rollback()
@@ -150,13 +198,24 @@ class PortalModelRestApi(ErrorShapeMixin, ModelRestApi):
         except PortalError as error:
             return self.response_error(error)
 
+    @staticmethod
+    def is_id(pk) -> bool:
+        """FAB routes PUT and DELETE as ``/<pk>`` (any text): only a whole number that fits the
+        id column can name a row; anything else is a 404 before a query could fail on it."""
+        text = str(pk)
+        return text.isascii() and text.isdigit() and int(text) <= MAX_ID
+
     def put_headless(self, pk):
+        if not self.is_id(pk):
+            return self.response_404()
         try:
             return super().put_headless(pk)
         except PortalError as error:
             return self.response_error(error)
 
     def delete_headless(self, pk):
+        if not self.is_id(pk):
+            return self.response_404()
         try:
             return super().delete_headless(pk)
         except PortalError as error:

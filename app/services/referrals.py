@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import inspect, select
 
 from app import validators
+from app.database import MAX_ID
 from app.extensions import db
 from app.models import Referral
 from app.models.enums import Race, Sex, Status
@@ -33,6 +34,9 @@ EDITABLE_FIELDS = (
     "case_manager_name", "case_manager_email",
 )
 
+#: Upper bounds of the counts: a school year has at most 366 days.
+MAX_DAYS, MAX_TARDIES, MAX_CREDITS = 366, 9999, 1000
+
 #: field -> validators, applied to every value a school user saves.
 FIELD_RULES = {
     "student_sex": [validators.one_of(Sex.values())],
@@ -40,12 +44,12 @@ FIELD_RULES = {
     "student_state": [validators.state],
     "student_zip": [validators.zip_code],
     "student_grade": [validators.grade],
-    "credits_earned": [validators.non_negative],
-    "credits_required": [validators.non_negative],
-    "unexcused_full_days": [validators.non_negative],
-    "unexcused_half_days": [validators.non_negative],
-    "excused_absences": [validators.non_negative],
-    "tardies": [validators.non_negative],
+    "credits_earned": [validators.non_negative, validators.at_most(MAX_CREDITS)],
+    "credits_required": [validators.non_negative, validators.at_most(MAX_CREDITS)],
+    "unexcused_full_days": [validators.non_negative, validators.at_most(MAX_DAYS)],
+    "unexcused_half_days": [validators.non_negative, validators.at_most(MAX_DAYS)],
+    "excused_absences": [validators.non_negative, validators.at_most(MAX_DAYS)],
+    "tardies": [validators.non_negative, validators.at_most(MAX_TARDIES)],
     "prior_year_absence_dates": [validators.iso_date_list],
     "current_year_absence_dates": [validators.iso_date_list],
     "primary_contact_email": [validators.email],
@@ -409,7 +413,7 @@ def search(scope: Scope, filters: dict, page: int = 1, per_page: int = 25) -> Pa
     shape, params = _scope_shape(scope)
     params.update(_filter_params(filters))
     count, rows = _search_statements(shape, tuple(sorted(set(params) & set(LIST_FILTERS))))
-    page = max(1, page)
+    page = min(max(1, page), MAX_ID)  # past the last page: no rows, and an OFFSET the database takes
     total = db.session.execute(count, params).scalar_one()
     found = db.session.execute(rows, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
     return Page(rows=found, total=total, page=page, per_page=per_page)
