@@ -58,22 +58,26 @@ def _arguments() -> tuple[list, int]:
     return ([referral.c.school_id == int(raw)] if raw else []), page
 
 
-@csrf.exempt
-def bare_list():
-    conditions, page = _arguments()
+def _count_and_page(columns, joined, conditions, page):
+    """The count, then one page of 25 rows (newest first) of ``columns`` from ``joined``."""
     count_query = select(func.count(referral.c.id)).where(*conditions)
     page_query = (
-        select(referral.c.id, referral.c.student_first_name, referral.c.student_last_name,
-               referral.c.status, referral.c.student_grade, referral.c.created_at,
-               referral.c.submitted_at, referral.c.is_re_referral, school.c.name.label("school_name"))
-        .select_from(referral.join(school, school.c.id == referral.c.school_id))
-        .where(*conditions)
+        select(*columns).select_from(joined).where(*conditions)
         .order_by(referral.c.created_at.desc(), referral.c.id.desc())
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     )
     with db.engine.connect() as conn:
-        total = conn.execute(count_query).scalar_one()
-        rows = conn.execute(page_query).all()
+        return conn.execute(count_query).scalar_one(), conn.execute(page_query).all()
+
+
+@csrf.exempt
+def bare_list():
+    conditions, page = _arguments()
+    total, rows = _count_and_page(
+        (referral.c.id, referral.c.student_first_name, referral.c.student_last_name, referral.c.status,
+         referral.c.student_grade, referral.c.created_at, referral.c.submitted_at, referral.c.is_re_referral,
+         school.c.name.label("school_name")),
+        referral.join(school, school.c.id == referral.c.school_id), conditions, page)
     cells = "".join(
         "<tr>" + "".join(f"<td>{escape(value)}</td>" for value in (
             row.id, row.student_first_name, row.student_last_name, row.status, row.student_grade,
@@ -94,20 +98,12 @@ def bare_list():
 @csrf.exempt
 def bare_api():
     conditions, page = _arguments()
-    count_query = select(func.count(referral.c.id)).where(*conditions)
-    page_query = (
-        select(referral.c.id, referral.c.status, referral.c.student_first_name, referral.c.student_last_name,
-               referral.c.student_grade, referral.c.created_at, referral.c.submitted_at, referral.c.school_id,
-               school.c.name.label("school_name"), school_year.c.name.label("school_year_name"))
-        .select_from(referral.join(school, school.c.id == referral.c.school_id)
-                     .join(school_year, school_year.c.id == referral.c.school_year_id))
-        .where(*conditions)
-        .order_by(referral.c.created_at.desc(), referral.c.id.desc())
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    )
-    with db.engine.connect() as conn:
-        total = conn.execute(count_query).scalar_one()
-        rows = conn.execute(page_query).all()
+    total, rows = _count_and_page(
+        (referral.c.id, referral.c.status, referral.c.student_first_name, referral.c.student_last_name,
+         referral.c.student_grade, referral.c.created_at, referral.c.submitted_at, referral.c.school_id,
+         school.c.name.label("school_name"), school_year.c.name.label("school_year_name")),
+        referral.join(school, school.c.id == referral.c.school_id)
+        .join(school_year, school_year.c.id == referral.c.school_year_id), conditions, page)
     return jsonify(count=total, ids=[row.id for row in rows], result=[{
         "id": row.id, "status": row.status, "student_first_name": row.student_first_name,
         "student_last_name": row.student_last_name, "student_grade": row.student_grade,
