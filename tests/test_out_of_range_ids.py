@@ -80,3 +80,4 @@ def test_the_html_list_takes_any_page_number(app, world, number):
     staff = login(app.test_client(), "caseworker")
     response = staff.get(f"/referrals/?page={number}")
     assert response.status_code == 200, (number, response.status_code)
+    assert b"Northfield" in response.data  # the one page there is: past the last shows the last

@@ -65,6 +65,8 @@ def test_large_counts_are_grouped_in_the_users_language(app, world, clerk):
         db.session.commit()
     page = clerk.get("/referrals/").get_data(as_text=True)
     assert "1,201 referrals" in page and "Page 1 of 49" in page
+    last = clerk.get("/referrals/?page=999").get_data(as_text=True)  # past the end: the last page
+    assert "Page 49 of 49" in last and "Nora Northfield" in last and "&larr;" in last
     clerk.get("/lang/es")
     assert "1201 remisiones" in clerk.get("/referrals/").get_data(as_text=True) or \
         "1.201 remisiones" in clerk.get("/referrals/").get_data(as_text=True)

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from sqlalchemy import inspect, select
 
 from app import validators
-from app.database import MAX_ID
 from app.extensions import db
 from app.models import Referral
 from app.models.enums import Race, Sex, Status
@@ -409,12 +408,13 @@ def _search_statements(shape: str, filter_keys: tuple[str, ...]):
 
 def search(scope: Scope, filters: dict, page: int = 1, per_page: int = 25) -> Page:
     """One page of the referrals ``scope`` reaches, newest first, with ``filters`` (ids and codes
-    as strings, as they come from a query string; unknown values match nothing)."""
+    as strings, as they come from a query string; unknown values match nothing). A page past the
+    last (an old link after a purge, a typed URL) shows the last page."""
     shape, params = _scope_shape(scope)
     params.update(_filter_params(filters))
     count, rows = _search_statements(shape, tuple(sorted(set(params) & set(LIST_FILTERS))))
-    page = min(max(1, page), MAX_ID)  # past the last page: no rows, and an OFFSET the database takes
     total = db.session.execute(count, params).scalar_one()
+    page = min(max(1, page), max(1, -(-total // per_page)))
     found = db.session.execute(rows, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
     return Page(rows=found, total=total, page=page, per_page=per_page)
 
