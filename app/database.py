@@ -9,6 +9,22 @@ from werkzeug.routing import IntegerConverter
 MAX_ID = 2**31 - 1
 
 
+def as_id(value) -> int | None:
+    """``value`` (an int or text from a URL, form or body) as a row id, or ``None`` when it is not
+    a whole number from 0 to ``MAX_ID`` -- then it can name no row, and no query should be tried."""
+    text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_ID else None
+
+
+def get_row(model, value):
+    """The ``model`` row whose id is ``value`` (an int or text), or ``None`` -- also when
+    ``value`` is no id at all, without asking the database."""
+    from app.extensions import db
+
+    pk = as_id(value)
+    return None if pk is None else db.session.get(model, pk)
+
+
 class IdConverter(IntegerConverter):
     """``<int:...>`` in every route, bounded by ``MAX_ID``: a larger number (``/referral/10**28``)
     would make the query itself fail, so it matches no route and answers 404 like any unknown id."""

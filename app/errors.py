@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from app.database import MAX_ID
+from app.database import MAX_ID, as_id
 from app.extensions import db
 from app.services.errors import PortalError, ValidationFailed
 
@@ -50,15 +50,17 @@ def _check_paging_args() -> None:
     """FAB turns ``page_*``/``psize_*`` arguments into ints unchecked (a 500 on ``abc``, or on a
     number whose OFFSET the database cannot take)."""
     for name, value in request.args.items():
-        if name.startswith(("page_", "psize_")) and not (
-                value.isascii() and value.isdigit() and int(value) <= MAX_ID):
+        if name.startswith(("page_", "psize_")) and as_id(value) is None:
             raise BadRequest(_("Page arguments must be whole numbers."))
+
+
+NUL_MESSAGE = _l("Remove the NUL character (\\0): no field can hold it.")
 
 
 def _unstorable(value) -> str | None:
     """Why ``value`` (from a query string, form or JSON body) can be stored in no field, if so."""
     if isinstance(value, str):
-        return _("Remove the NUL character (\\0): no field can hold it.") if "\x00" in value else None
+        return str(NUL_MESSAGE) if "\x00" in value else None
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -90,7 +92,7 @@ def _refuse_unstorable_input() -> None:
                 problems.setdefault(str(name).replace("\x00", "\\0")[:64], [str(problem)])
     for name, upload in request.files.items(multi=True) if request.method == "POST" else ():
         if "\x00" in (upload.filename or ""):
-            problems.setdefault(name, [_("Remove the NUL character (\\0): no field can hold it.")])
+            problems.setdefault(name, [str(NUL_MESSAGE)])
     if problems:
         raise ValidationFailed(_("Some fields hold values that cannot be stored."), problems)
 

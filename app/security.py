@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from flask import current_app, g, has_request_context, jsonify
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from sqlalchemy import event, false, select, true
+from sqlalchemy import bindparam, event, false, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from app.models.user import PortalUser
@@ -40,6 +40,31 @@ class Scope:
         if not self.school_ids:
             return false()
         return school_id_column.in_(sorted(self.school_ids))
+
+    # The same rule for statements built once and run for many scopes (the lists): the scope's
+    # kind picks the condition, and the school ids are bound when the statement runs.
+
+    def kind(self) -> tuple[str, dict]:
+        """This scope's kind (``all``, ``none``, ``school``, ``schools``) and the parameters its
+        ``bound_clause`` binds."""
+        if self.all_schools:
+            return "all", {}
+        if not self.school_ids:
+            return "none", {}
+        if len(self.school_ids) == 1:
+            return "school", {"scope_school": next(iter(self.school_ids))}
+        return "schools", {"scope_schools": sorted(self.school_ids)}
+
+    @staticmethod
+    def bound_clause(kind: str, school_id_column):
+        """``clause`` for every scope of ``kind``, with the ids left as bound parameters."""
+        if kind == "all":
+            return true()
+        if kind == "none":
+            return false()
+        if kind == "school":
+            return school_id_column == bindparam("scope_school")
+        return school_id_column.in_(bindparam("scope_schools", expanding=True))
 
 
 NO_SCHOOLS = Scope(all_schools=False)

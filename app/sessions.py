@@ -14,6 +14,7 @@ from flask_login import current_user, logout_user, user_logged_in, user_logged_o
 from sqlalchemy import event, update
 from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
+from app.database import get_row
 from app.extensions import db
 from app.models.user import PortalUser
 
@@ -74,7 +75,7 @@ def _ends_sessions(target, value, oldvalue, initiator):
 
 
 def token_claims(identity) -> dict:
-    user = db.session.get(PortalUser, int(identity)) if str(identity).isdigit() else None
+    user = get_row(PortalUser, identity)
     return {"sv": user.session_version if user else -1}
 
 

@@ -247,3 +247,24 @@ def test_orm_guard_scopes_reads_inside_a_school_users_request(app, world):
         assert db.session.scalars(select(Referral.id)).all() == [world.own]
         assert db.session.scalars(select(FamilyMember.id)).all() == [world.own_family]
         db.session.remove()
+
+
+def test_the_bound_scope_clause_reaches_what_the_scope_clause_reaches(app, world):
+    from app.models import Referral
+    from app.security import ALL_SCHOOLS, NO_SCHOOLS, Scope
+
+    table = Referral.__table__
+    with app.app_context():
+        from app.extensions import db
+
+        scopes = [ALL_SCHOOLS, NO_SCHOOLS, Scope(False, frozenset({world.north})),
+                  Scope(False, frozenset({world.north, world.south}))]
+        reached = []
+        for scope in scopes:
+            kind, params = scope.kind()
+            direct = set(db.session.scalars(select(Referral.id).where(scope.clause(Referral.school_id))))
+            bound = set(db.session.execute(
+                select(table.c.id).where(Scope.bound_clause(kind, table.c.school_id)), params).scalars())
+            assert bound == direct, (scope, kind)
+            reached.append(bound)
+        assert reached == [{world.own, world.other}, set(), {world.own}, {world.own, world.other}]

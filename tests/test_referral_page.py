@@ -55,6 +55,21 @@ def test_counts_are_worded_for_one_and_for_many(app, world, clerk):
     assert "1 remisión" in clerk.get("/referrals/").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("age,left,near", [(22, 8, False), (23, 7, True), (40, 0, True)])
+def test_the_warning_week_is_marked_on_the_list_and_the_page(app, world, clerk, age, left, near):
+    import datetime as dt
+
+    with app.app_context():
+        referral = db.session.get(Referral, world.own)
+        referral.created_at = dt.datetime(2026, 11, 16, 9, 0) - dt.timedelta(days=age)  # PORTAL_TODAY
+        db.session.commit()
+    listed = clerk.get("/referrals/").get_data(as_text=True)
+    marked = f'<span class="text-danger">{left} day'
+    assert (marked in listed) is near and f">{left} day" in listed
+    page = clerk.get(f"/referrals/{world.own}").get_data(as_text=True)
+    assert ('class="text-danger" id="days-left"' in page) is near
+
+
 def test_large_counts_are_grouped_in_the_users_language(app, world, clerk):
     with app.app_context():
         from app.models import School, SchoolYear

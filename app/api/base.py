@@ -1,7 +1,10 @@
 """The base of every portal API: the contract's error shape, the scope, and service hooks."""
 from __future__ import annotations
 
+import logging
+
 import jsonschema
+import prison
 from flask import Response, request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
@@ -9,11 +12,13 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from app.database import MAX_ID
+from app.database import as_id
 from app.extensions import db
 from app.security import request_user
 from app.services.errors import PortalError, ValidationFailed
 from app.views.base import scope_filters
+
+log = logging.getLogger(__name__)
 
 
 class _CachedJsonSchema:
@@ -46,8 +51,6 @@ class _SafeRison:
     Every refusal is a ParserException here, so every one gets FAB's 400."""
 
     def loads(self, value, *args, **kwargs):
-        import prison
-
         try:
             return prison.loads(value, *args, **kwargs)
         except prison.decoder.ParserException:
@@ -56,8 +59,6 @@ class _SafeRison:
             raise prison.decoder.ParserException(str(error)) from error
 
     def __getattr__(self, name):
-        import prison
-
         return getattr(prison, name)
 
 
@@ -127,9 +128,7 @@ class ErrorShapeMixin:
         if isinstance(message, str) and message.startswith("Database exception"):
             # FAB puts the database's own error text here: never shown (it names tables and
             # constraints); the log has it.
-            import logging
-
-            logging.getLogger(__name__).warning("Refused by the database: %s", message)
+            log.warning("Refused by the database: %s", message)
             message = _("The change could not be saved: it conflicts with what is stored.")
         return self.response(422, **error_body(message or _("The request could not be processed.")))
 
@@ -140,7 +139,7 @@ class ErrorShapeMixin:
     def _sanitize_page_args(self, page, page_size):
         """FAB's paging, refusing a page number no list has: a negative one made PostgreSQL
         refuse the OFFSET (a 500), a huge one overflowed it."""
-        if page is not None and not (isinstance(page, int) and 0 <= page <= MAX_ID):
+        if page is not None and (not isinstance(page, int) or as_id(page) is None):
             raise _BadArgument(_("The page number must be a whole number from 0."))
         return super()._sanitize_page_args(page, page_size)
 
@@ -198,15 +197,11 @@ class PortalModelRestApi(ErrorShapeMixin, ModelRestApi):
         except PortalError as error:
             return self.response_error(error)
 
-    @staticmethod
-    def is_id(pk) -> bool:
-        """FAB routes PUT and DELETE as ``/<pk>`` (any text): only a whole number that fits the
-        id column can name a row; anything else is a 404 before a query could fail on it."""
-        text = str(pk)
-        return text.isascii() and text.isdigit() and int(text) <= MAX_ID
+    # FAB routes PUT and DELETE as ``/<pk>`` (any text): what is not an id is a 404 before a
+    # query could fail on it.
 
     def put_headless(self, pk):
-        if not self.is_id(pk):
+        if as_id(pk) is None:
             return self.response_404()
         try:
             return super().put_headless(pk)
@@ -214,7 +209,7 @@ class PortalModelRestApi(ErrorShapeMixin, ModelRestApi):
             return self.response_error(error)
 
     def delete_headless(self, pk):
-        if not self.is_id(pk):
+        if as_id(pk) is None:
             return self.response_404()
         try:
             return super().delete_headless(pk)

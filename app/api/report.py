@@ -6,6 +6,7 @@ from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 
 from app.api.base import ErrorShapeMixin
+from app.database import as_id
 from app.extensions import db
 from app.security import current_scope, is_county_user, request_user
 from app.services import audit, reports
@@ -44,8 +45,7 @@ class ReportApi(ErrorShapeMixin, BaseApi):
             district = request.args.get("district", "")
             school = request.args.get("school", "")
             result = reports.summary(current_scope(), year, groups,
-                                     int(district) if district.isdigit() else None,
-                                     int(school) if school.isdigit() else None)
+                                     as_id(district), as_id(school))
             audit.record("report", "report", None, detail={"school_year": year.name, "group_by": groups})
             db.session.commit()
         except PortalError as error:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.clock import now, today
+from app.database import get_row
 from app.extensions import db
 from app.models import AccessRequest, PortalUser, School
 from app.models.enums import AccessRequestStatus
@@ -41,7 +42,7 @@ def submit(values: dict) -> AccessRequest:
         elif check(clean[name]):
             errors.add(name, str(check(clean[name])))
     school_id = clean.get("school_id")
-    school = db.session.get(School, int(school_id)) if str(school_id or "").isdigit() else None
+    school = get_row(School, school_id)
     if school is None or not school.active:
         errors.add("school_id", _("Choose your school."))
     errors.raise_if_any(_("The request was not sent."))
@@ -80,7 +81,7 @@ def queue() -> list[AccessRequest]:
 
 
 def _get(request_id) -> AccessRequest:
-    request = db.session.get(AccessRequest, request_id) if str(request_id).isdigit() else None
+    request = get_row(AccessRequest, request_id)
     if request is None:
         raise NotFound(_("Not found."))
     return request

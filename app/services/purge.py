@@ -25,11 +25,12 @@ from app.extensions import db
 from app.models import Attachment, AttachmentContent, AuditEvent, PortalUser, Referral
 from app.models.enums import Status
 from app.services import audit, notify, tally
+from app.services.referrals import PURGE_AFTER_DAYS, WARN_AFTER_DAYS
 
 log = logging.getLogger(__name__)
 
-PURGE_AFTER = dt.timedelta(days=30)
-WARN_AFTER = dt.timedelta(days=23)
+PURGE_AFTER = dt.timedelta(days=PURGE_AFTER_DAYS)
+WARN_AFTER = dt.timedelta(days=WARN_AFTER_DAYS)
 BATCH = 5000
 ADVISORY_LOCK_KEY = 7_260_023  # any constant shared by every purge process
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import inspect, select
 
 from app import validators
+from app.database import as_id, get_row
 from app.extensions import db
 from app.models import Referral
 from app.models.enums import Race, Sex, Status
@@ -102,7 +103,7 @@ def get_in_scope(model, pk, scope: Scope):
     """The ``model`` row ``pk`` if ``scope`` reaches it, else ``NotFound``."""
     from app.models import SCHOOL_OWNED
 
-    item = db.session.get(model, pk) if isinstance(pk, int) or str(pk).isdigit() else None
+    item = get_row(model, pk)
     if item is None:
         raise NotFound(_("Not found."))
     school_id = item.school_id if model is Referral else item.referral.school_id
@@ -180,16 +181,31 @@ def count_in_scope(scope: Scope, status: str | None = None) -> int:
 
 # --- Drafts and their children (the referral page and the API call these) ------------------
 
+#: A draft is deleted this many days after it was started; its creator is warned from day 23.
 PURGE_AFTER_DAYS = 30
+WARN_AFTER_DAYS = 23
+
+
+def days_left_of(status: str, created_at, day=None) -> int | None:
+    """Days before a draft started at ``created_at`` is deleted, as of ``day`` (today by
+    default); ``None`` for any other status."""
+    if status != Status.DRAFT:
+        return None
+    if day is None:
+        from app.clock import today
+
+        day = today()
+    return max(0, PURGE_AFTER_DAYS - (day - created_at.date()).days)
 
 
 def days_left(referral: Referral) -> int | None:
     """Days before an unsubmitted draft is deleted (``None`` once it is not a draft)."""
-    if referral.status != Status.DRAFT:
-        return None
-    from app.clock import today
+    return days_left_of(referral.status, referral.created_at)
 
-    return max(0, PURGE_AFTER_DAYS - (today() - referral.created_at.date()).days)
+
+def deletion_is_near(days: int | None) -> bool:
+    """Whether a draft with ``days`` left is in its warning week (its creator has been mailed)."""
+    return days is not None and days <= PURGE_AFTER_DAYS - WARN_AFTER_DAYS
 
 
 def create_draft(values: dict, user) -> Referral:
@@ -273,6 +289,14 @@ def save_family_member(referral: Referral, values: dict, user, member=None):
     return candidate
 
 
+def family_member_of(referral: Referral, member_id: int):
+    """The family member ``member_id`` of ``referral``; ``NotFound`` if it belongs elsewhere."""
+    member = next((m for m in referral.family_members if m.id == member_id), None)
+    if member is None:
+        raise NotFound(_("Not found."))
+    return member
+
+
 def remove_family_member(referral: Referral, member, user) -> None:
     require_editable(referral, user)
     if member.referral_id != referral.id:
@@ -324,7 +348,7 @@ def replace_interventions(referral: Referral, items: list[dict], user) -> None:
 # The lists run on every page view, so their statements are built once per shape (which
 # filters are set, which scope, which order) with bound parameters, on the tables rather than
 # the mapped classes: no statement to build, no cache key to compute and no ORM rows to make
-# on each request. The scope is in every statement's WHERE clause (`_scope_condition`).
+# on each request. The scope is in every statement's WHERE clause (`Scope.bound_clause`).
 
 LIST_FILTERS = ("school_year", "district", "school", "status", "grade", "re_referral")
 
@@ -339,28 +363,6 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
-
-
-def _scope_shape(scope: Scope) -> tuple[str, dict]:
-    """The kind of ``scope`` a statement is built for, and the parameters it binds."""
-    if scope.all_schools:
-        return "all", {}
-    if not scope.school_ids:
-        return "none", {}
-    if len(scope.school_ids) == 1:
-        return "school", {"scope_school": next(iter(scope.school_ids))}
-    return "schools", {"scope_schools": sorted(scope.school_ids)}
-
-
-def _scope_condition(shape: str, school_id_column):
-    from sqlalchemy import bindparam, false, true
-
-    return {
-        "all": lambda: true(),
-        "none": lambda: false(),
-        "school": lambda: school_id_column == bindparam("scope_school"),
-        "schools": lambda: school_id_column.in_(bindparam("scope_schools", expanding=True)),
-    }[shape]()
 
 
 def _as_int(value) -> int:
@@ -390,7 +392,7 @@ def _search_statements(shape: str, filter_keys: tuple[str, ...]):
     columns = {"school_year": referral.c.school_year_id, "school": referral.c.school_id,
                "district": school.c.district_id, "status": referral.c.status,
                "grade": referral.c.student_grade, "re_referral": referral.c.is_re_referral}
-    conditions = [_scope_condition(shape, referral.c.school_id)]
+    conditions = [Scope.bound_clause(shape, referral.c.school_id)]
     conditions += [columns[key] == bindparam(key) for key in filter_keys]
     joined = referral.join(school, school.c.id == referral.c.school_id)
     count = (select(func.count(referral.c.id))
@@ -410,7 +412,7 @@ def search(scope: Scope, filters: dict, page: int = 1, per_page: int = 25) -> Pa
     """One page of the referrals ``scope`` reaches, newest first, with ``filters`` (ids and codes
     as strings, as they come from a query string; unknown values match nothing). A page past the
     last (an old link after a purge, a typed URL) shows the last page."""
-    shape, params = _scope_shape(scope)
+    shape, params = scope.kind()
     params.update(_filter_params(filters))
     count, rows = _search_statements(shape, tuple(sorted(set(params) & set(LIST_FILTERS))))
     total = db.session.execute(count, params).scalar_one()
@@ -443,7 +445,8 @@ def caseworker_queue(scope: Scope, filters: dict, limit: int = 200) -> list:
     from app.models import PortalUser, School
 
     def as_int(value):
-        return int(value) if str(value).isdigit() else -1
+        found = as_id(value)
+        return -1 if found is None else found  # not an id: matches nothing
 
     conditions = [scope.clause(Referral.school_id), Referral.status.in_(QUEUE_STATUSES)]
     if filters.get("district"):
@@ -473,7 +476,7 @@ def _list_page_statements(shape: str, order_column: str, descending: bool):
     from app.models import School, SchoolYear
 
     referral, school, year = Referral.__table__, School.__table__, SchoolYear.__table__
-    condition = _scope_condition(shape, referral.c.school_id)
+    condition = Scope.bound_clause(shape, referral.c.school_id)
     column = referral.c[order_column]
     count = select(func.count(referral.c.id)).where(condition)
     rows = (
@@ -493,7 +496,7 @@ def _list_page_statements(shape: str, order_column: str, descending: bool):
 def list_page(scope: Scope, order_column: str, descending: bool, offset: int, limit: int):
     """One page of the referral list API without the ORM's object graph: the count and the
     rows (with school and school year names) of the referrals ``scope`` reaches."""
-    shape, params = _scope_shape(scope)
+    shape, params = scope.kind()
     count, rows = _list_page_statements(shape, order_column, descending)
     total = db.session.execute(count, params).scalar_one()
     found = db.session.execute(rows, {**params, "limit": limit, "offset": offset}).all()

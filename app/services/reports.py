@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import distinct, func, select
 
+from app.database import as_id
 from app.extensions import db
 from app.models import District, Intervention, Referral, ReferralTally, School, SchoolYear, StatusChange
 from app.models.enums import InterventionKind, Race, Sex, Status
@@ -45,7 +46,7 @@ class Directory:
 def resolve_year(value) -> SchoolYear:
     """A school year by id or by name (such as 2026-2027)."""
     text = str(value or "").strip()
-    query = select(SchoolYear).where(SchoolYear.id == int(text)) if text.isdigit() else \
+    query = select(SchoolYear).where(SchoolYear.id == as_id(text)) if as_id(text) is not None else \
         select(SchoolYear).where(SchoolYear.name == text)
     year = db.session.scalar(query) if text else None
     if year is None:

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import i18n
+from app.database import as_id
 from app.extensions import db
-from app.models import FamilyMember, Referral
+from app.models import Referral
 from app.models.enums import (
     DATED_INTERVENTIONS,
     AttachmentKind,
@@ -148,6 +149,7 @@ class ReferralPageView(BaseView):
         if days_refused:
             problems["unexcused_full_days"].remove(sentence)
             problems.setdefault("absence_days", [sentence])
+        days_left = referral_service.days_left(referral)
         return self.render_template(
             "referral/page.html",
             referral=referral, form=form, editable=editable, evaluation=evaluation,
@@ -158,7 +160,7 @@ class ReferralPageView(BaseView):
             tabs=TAB_LABELS, active_tab=tab or request.args.get("tab") or "student",
             interventions=_intervention_rows(referral, intervention_input),
             attachment_kinds=AttachmentKind, is_online=referral.school.kind == SchoolKind.ONLINE,
-            days_left=referral_service.days_left(referral),
+            days_left=days_left, deletion_near=referral_service.deletion_is_near(days_left),
             moves=workflow.available_moves(g.user, referral),
             thread=message_service.thread(referral),
             caseworkers=workflow.caseworkers() if is_county_user(g.user) else [],
@@ -199,11 +201,7 @@ class ReferralPageView(BaseView):
 
     def _save_family(self, pk, member_id):
         referral = _load(pk)
-        member = None
-        if member_id is not None:
-            member = next((m for m in referral.family_members if m.id == member_id), None)
-            if member is None:
-                raise NotFound(_("Not found."))
+        member = None if member_id is None else referral_service.family_member_of(referral, member_id)
         form = FamilyMemberForm(prefix=family_prefix(member_id))
         errors = form.errors if not form.validate() else None
         if errors is None:
@@ -220,9 +218,7 @@ class ReferralPageView(BaseView):
     @has_access
     def delete_family(self, pk, member_id):
         referral = _load(pk)
-        member = db.session.get(FamilyMember, member_id)
-        if member is None or member.referral_id != referral.id:
-            raise NotFound(_("Not found."))
+        member = referral_service.family_member_of(referral, member_id)
         referral_service.remove_family_member(referral, member, g.user)
         db.session.commit()
         flash(_("Family member removed."), "success")
@@ -318,7 +314,7 @@ class ReferralPageView(BaseView):
         try:
             workflow.transition(referral, to, g.user, note=request.form.get("note"),
                                 reason=request.form.get("reason") or None,
-                                assigned_to=int(assigned) if assigned and assigned.isdigit() else None)
+                                assigned_to=as_id(assigned))
             db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
@@ -376,19 +372,17 @@ def _list_rows(rows, labels: dict[str, str]) -> list[ListRow]:
     from app.clock import today
 
     kindergarten, day = _("K"), today()
-    draft = Status.DRAFT.value
     lines = []
     # The columns of referral_service.search(), by position (quicker than by name).
     for id_, first, last, status, grade, created, submitted, re_referral, school in rows:
-        left = None
-        if status == draft:
-            left = max(0, referral_service.PURGE_AFTER_DAYS - (day - created.date()).days)
+        left = referral_service.days_left_of(status, created, day)
         lines.append(ListRow(
             id=id_, student=f"{first} {last}", is_re_referral=bool(re_referral), school=school,
             grade="" if grade is None else (kindergarten if grade == 0 else str(grade)),
             status=status, status_label=labels.get(status, status), colour=STATUS_COLOURS.get(status, "default"),
             created=created.date().isoformat(), submitted=submitted.date().isoformat() if submitted else "",
-            days_left="" if left is None else i18n.ngettext("%(num)d day", "%(num)d days", left), urgent=left is not None and left <= 7,
+            days_left="" if left is None else i18n.ngettext("%(num)d day", "%(num)d days", left),
+            urgent=referral_service.deletion_is_near(left),
         ))
     return lines
 

@@ -7,6 +7,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.database import as_id
 from app.extensions import db
 from app.security import current_scope
 from app.services import audit, directory, reports
@@ -20,7 +21,7 @@ TABLES = {
 
 def _int(name):
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return as_id(value)
 
 
 class ReportsView(BaseView):
