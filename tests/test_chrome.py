@@ -97,3 +97,22 @@ def test_asset_tags_are_the_ones_fab_draws(app, world, path):
     for page in pages:
         tags = asset_tags(page)
         assert all(tags.count(tag) == 1 for tag in asset_tags(fab)), path  # each once, none lost
+
+
+def test_asset_tags_are_drawn_afresh_when_a_csp_nonce_is_in_use(app, world):
+    import itertools
+
+    counter = itertools.count()
+
+    def nonce_processor():
+        return {"csp_nonce": lambda: f"nonce-{next(counter)}"}
+
+    processors = app.template_context_processors[None]
+    processors.append(nonce_processor)
+    try:
+        client = login(app.test_client(), "clerk")
+        first, second = (client.get("/referrals/").get_data(as_text=True) for _ in range(2))
+    finally:
+        processors.remove(nonce_processor)
+    nonces = [set(re.findall(r'nonce="(nonce-\d+)"', page)) for page in (first, second)]
+    assert nonces[0] and nonces[1] and not nonces[0] & nonces[1]  # no page reuses another's nonce
